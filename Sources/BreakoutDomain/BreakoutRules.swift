@@ -1,0 +1,177 @@
+public import Foundation
+
+/// Rules 1, 2, 3 and 7 of the spec: create, change, open and close a meeting's breakout rooms.
+public enum BreakoutRules {
+    /// What `create` decided: the rooms to make and who goes where.
+    public struct CreationPlan: Sendable, Equatable {
+        public var mode: BreakoutMode
+        public var options: BreakoutOptions
+        public var roomNames: [String]
+        /// One list per room, in room order: the participants assigned to it.
+        public var assignments: [[UUID]]
+    }
+
+    /// Rule 1. `participants` are the meeting's members with role `participant`, in join order.
+    public static func create(
+        actor: Role, breakoutRoomsEnabled: Bool, current: BreakoutStatus,
+        roomCount: Int, mode: BreakoutMode, options patch: BreakoutOptionsPatch,
+        participants: [UUID], limits: Limits
+    ) throws -> CreationPlan {
+        try Permission.requireManager(actor)
+        guard breakoutRoomsEnabled else { throw DomainError.breakoutDisabled }
+        guard current == .none else { throw DomainError.breakoutExists }
+        guard (1...limits.maxRooms).contains(roomCount) else {
+            throw DomainError.invalid("roomCount", "must be 1–\(limits.maxRooms)")
+        }
+        guard mode != .preassigned else { throw DomainError.modeUnavailable }
+        var options = try patch.applied(to: .defaults(for: mode), mode: mode)
+        if mode == .selfSelect { options.allowChooseRoom = true }
+        let names = (1...roomCount).map(defaultRoomName)
+        let assignments = mode == .automatic
+            ? AutomaticSpread.spread(participants, into: roomCount)
+            : Array(repeating: [], count: roomCount)
+        return CreationPlan(mode: mode, options: options, roomNames: names, assignments: assignments)
+    }
+
+    public static func defaultRoomName(_ number: Int) -> String { "Breakout room \(number)" }
+
+    /// The default name for a room added to rooms named `existing`: the first free "Breakout room N"
+    /// with N at least the new room count.
+    public static func nameForAddedRoom(existing: Set<String>) -> String {
+        var number = existing.count + 1
+        while existing.contains(defaultRoomName(number)) { number += 1 }
+        return defaultRoomName(number)
+    }
+
+    /// Rule 2: rename, add, delete rooms, assign and change options need rooms to exist.
+    public static func requireEditable(actor: Role, breakout: BreakoutState) throws {
+        try Permission.requireManager(actor)
+        guard breakout.status.hasRooms else { throw DomainError.noBreakout }
+    }
+
+    public static func discard(actor: Role, breakout: BreakoutState) throws {
+        try requireEditable(actor: actor, breakout: breakout)
+        guard !breakout.status.roomsAreOpen else { throw DomainError.breakoutIsOpen }
+    }
+
+    public static func addRoom(actor: Role, breakout: BreakoutState, roomCount: Int, limits: Limits) throws {
+        try requireEditable(actor: actor, breakout: breakout)
+        guard roomCount < limits.maxRooms else { throw DomainError.tooManyRooms }
+    }
+
+    /// Deleting a room while rooms are open sends its occupants to the main room first (the store
+    /// moves every member whose location is the room).
+    public static func deleteRoom(actor: Role, breakout: BreakoutState, roomCount: Int) throws {
+        try requireEditable(actor: actor, breakout: breakout)
+        guard roomCount > 1 else { throw DomainError.lastRoom }
+    }
+
+    /// What changing options does to a running timer.
+    public enum TimerChange: Sendable, Equatable {
+        case unchanged
+        /// The room timer now ends at this time (counted from `openedAt`).
+        case endsAt(Date)
+        /// The room timer was removed.
+        case removed
+    }
+
+    /// Rule 2 and 6: new options; while rooms are open a changed `timerSeconds` moves `timerEndsAt`.
+    public static func changeOptions(
+        actor: Role, breakout: BreakoutState, patch: BreakoutOptionsPatch, openedAt: Date?
+    ) throws -> (options: BreakoutOptions, timer: TimerChange) {
+        try requireEditable(actor: actor, breakout: breakout)
+        let options = try patch.applied(to: breakout.options, mode: breakout.mode)
+        guard breakout.status == .open, options.timerSeconds != breakout.options.timerSeconds, let openedAt else {
+            return (options, .unchanged)
+        }
+        if let seconds = options.timerSeconds {
+            return (options, .endsAt(openedAt.addingTimeInterval(TimeInterval(seconds))))
+        }
+        return (options, .removed)
+    }
+
+    /// What an assignment does besides recording the room.
+    public enum AssignmentEffect: Sendable, Equatable {
+        /// Rooms are not open: only the assignment changes.
+        case assignOnly
+        /// Rooms are open and people are moved automatically: the participant's location becomes `to`.
+        case move(to: UUID?)
+        /// Rooms are open and people join themselves: the participant gets a `move_prompt`.
+        case prompt
+    }
+
+    /// Rule 2: assign, reassign or unassign (`room` nil). While rooms are open a reassigned participant
+    /// is moved or prompted; an unassigned one who sits in the old room goes back to main.
+    public static func assign(actor: Role, breakout: BreakoutState, target: Member, room: UUID?) throws -> AssignmentEffect {
+        try requireEditable(actor: actor, breakout: breakout)
+        guard breakout.status == .open else { return .assignOnly }
+        guard let room else {
+            return target.location != nil && target.location == target.assignedRoomId ? .move(to: nil) : .assignOnly
+        }
+        if target.location == room { return .assignOnly }
+        return breakout.options.moveAutomatically ? .move(to: room) : .prompt
+    }
+
+    /// Rule 3: open all rooms. With `moveAutomatically` every assigned participant is moved,
+    /// otherwise each is prompted. Returns the time the room timer ends, if any.
+    public static func open(actor: Role, breakout: BreakoutState, now: Date) throws -> Date? {
+        try Permission.requireManager(actor)
+        switch breakout.status {
+        case .none: throw DomainError.noBreakout
+        case .open: throw DomainError(status: 409, code: "breakout_already_open", detail: "The breakout rooms are already open.")
+        case .closing: throw DomainError.breakoutClosing
+        case .ready: break
+        }
+        return breakout.options.timerSeconds.map { now.addingTimeInterval(TimeInterval($0)) }
+    }
+
+    /// What "close all rooms" does.
+    public enum ClosePlan: Sendable, Equatable {
+        /// Countdown 0: everyone is in main and the breakout is `ready` at once.
+        case immediately
+        /// The breakout is `closing` until this time; then everyone goes back to main.
+        case countdown(endsAt: Date, seconds: Int)
+    }
+
+    /// Rule 7 (by a manager; the timer's close goes through `closeOnTimer`).
+    public static func close(actor: Role, breakout: BreakoutState, now: Date) throws -> ClosePlan {
+        try Permission.requireManager(actor)
+        return try closePlan(breakout: breakout, now: now)
+    }
+
+    static func closePlan(breakout: BreakoutState, now: Date) throws -> ClosePlan {
+        switch breakout.status {
+        case .none: throw DomainError.noBreakout
+        case .ready: throw DomainError.breakoutNotOpen
+        case .closing: throw DomainError.breakoutClosing
+        case .open: break
+        }
+        let seconds = breakout.options.closeCountdownSeconds
+        return seconds == 0 ? .immediately : .countdown(endsAt: now.addingTimeInterval(TimeInterval(seconds)), seconds: seconds)
+    }
+
+    /// What happens when the room timer ends (rule 6).
+    public struct TimeUpPlan: Sendable, Equatable {
+        public var notifyManagers: Bool
+        public var close: ClosePlan?
+    }
+
+    /// Rule 6: nil when the breakout is no longer open (the timer is stale and does nothing).
+    public static func timeUp(breakout: BreakoutState, now: Date) -> TimeUpPlan? {
+        guard breakout.status == .open else { return nil }
+        let close = breakout.options.closeWhenTimeUp ? try? closePlan(breakout: breakout, now: now) : nil
+        return TimeUpPlan(notifyManagers: breakout.options.notifyHostWhenTimeUp, close: close)
+    }
+
+    /// The late joiner rule (rule 10): the room a participant joining now is given, and whether they
+    /// are moved in or prompted.
+    public static func lateJoiner(
+        role: Role, breakout: BreakoutState, rooms: [(id: UUID, assigned: Int)]
+    ) -> (room: UUID, effect: AssignmentEffect)? {
+        guard role == .participant, breakout.status.hasRooms, breakout.options.assignLateJoiners,
+              let room = AutomaticSpread.leastPopulated(rooms)
+        else { return nil }
+        guard breakout.status == .open else { return (room, .assignOnly) }
+        return (room, breakout.options.moveAutomatically ? .move(to: room) : .prompt)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Checks of free-text input. Each returns the value to store (trimmed) or throws naming the field.
+public enum InputValidation {
+    public static func displayName(_ value: String, field: String = "displayName") throws -> String {
+        try text(value, field: field, length: Limits.displayNameLength)
+    }
+
+    public static func roomName(_ value: String, field: String = "name") throws -> String {
+        try text(value, field: field, length: Limits.roomNameLength)
+    }
+
+    public static func title(_ value: String, field: String = "title") throws -> String {
+        try text(value, field: field, length: Limits.titleLength)
+    }
+
+    /// A loose check: one `@` with something on each side, no spaces, at most 254 characters.
+    /// Emails are compared case-insensitively, so they are stored lower-cased.
+    public static func email(_ value: String, field: String = "email") throws -> String {
+        let trimmed = value.trimmingWhitespace()
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard Limits.emailLength.contains(trimmed.count), parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+              !trimmed.contains(where: \.isWhitespace)
+        else { throw DomainError.invalid(field, "is not an email address") }
+        return trimmed.lowercased()
+    }
+
+    /// A broadcast: 1–140 characters as Swift counts them (an emoji counts once), not only whitespace.
+    public static func broadcastMessage(_ value: String) throws -> String {
+        if value.trimmingWhitespace().isEmpty { throw DomainError.invalid("message", "must not be empty or only whitespace") }
+        if value.count > Limits.broadcastLength.upperBound { throw DomainError.messageTooLong(count: value.count) }
+        return value
+    }
+
+    static func text(_ value: String, field: String, length: ClosedRange<Int>) throws -> String {
+        let trimmed = value.trimmingWhitespace()
+        guard !trimmed.isEmpty else { throw DomainError.invalid(field, "must not be empty or only whitespace") }
+        guard length.contains(trimmed.count) else {
+            throw DomainError.invalid(field, "must be \(length.lowerBound)–\(length.upperBound) characters")
+        }
+        guard !trimmed.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 } ?? false) }) else {
+            throw DomainError.invalid(field, "must not contain control characters")
+        }
+        return trimmed
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
+    }
+}

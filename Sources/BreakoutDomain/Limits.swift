@@ -1,0 +1,16 @@
+/// Bounds on user input that the rules enforce. `maxRooms` is a server setting.
+public struct Limits: Sendable, Equatable {
+    /// Most rooms a breakout may have (the spec's 1–100). Default 100.
+    public var maxRooms: Int
+    public static let displayNameLength = 1...64
+    public static let roomNameLength = 1...64
+    public static let titleLength = 1...200
+    public static let emailLength = 3...254
+    public static let broadcastLength = 1...140
+    public static let timerSeconds = 1...86_400
+    public static let closeCountdownSeconds = 0...300
+
+    public init(maxRooms: Int = 100) {
+        self.maxRooms = maxRooms
+    }
+}

@@ -1,0 +1,79 @@
+import BreakoutDomain
+import Foundation
+import Logging
+public import Hummingbird
+
+/// An RFC 9457 problem: what every refusal looks like on the wire, with a stable `code`.
+public struct Problem: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var detail: String
+    public var violations: [DomainError.Violation]
+
+    public init(status: HTTPResponse.Status, code: String, detail: String, violations: [DomainError.Violation] = []) {
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.violations = violations
+    }
+
+    public init(_ error: DomainError) {
+        self.init(status: .init(code: error.status), code: error.code, detail: error.detail, violations: error.violations)
+    }
+
+    static func invalid(_ field: String, _ message: String) -> Problem { Problem(DomainError.invalid(field, message)) }
+
+    static let missingToken = Problem(
+        status: .unauthorized, code: "missing_token", detail: "Send the token as 'Authorization: Bearer <token>'.")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body: [String: JSONValue] = [
+            "type": .string("https://breakout.example/problems/\(code)"),
+            "title": .string(status.reasonPhrase.isEmpty ? "Error" : status.reasonPhrase),
+            "status": JSONValue(status.code), "detail": .string(detail), "code": .string(code),
+        ]
+        if !violations.isEmpty {
+            body["errors"] = .array(violations.map { ["field": .string($0.field), "message": .string($0.message)] })
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        let data = try JSONEncoder.sorted.encode(JSONValue.object(body))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// Turns every error into a problem+json answer: domain refusals keep their code, the router's own
+/// errors (unknown path, body too large) get one, and anything unexpected is a logged 500.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as DomainError {
+            return try Problem(error).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let problem: Problem = switch error.status {
+            case .notFound: Problem(status: .notFound, code: "not_found", detail: "No such resource: \(request.method) \(request.uri.path).")
+            case .contentTooLarge: Problem(status: .contentTooLarge, code: "body_too_large", detail: "The request body is larger than the server accepts.")
+            case .methodNotAllowed: Problem(status: .methodNotAllowed, code: "method_not_allowed", detail: "\(request.method) is not allowed on \(request.uri.path).")
+            default: Problem(status: error.status, code: "http_\(error.status.code)", detail: error.body ?? error.status.reasonPhrase)
+            }
+            return try problem.response(from: request, context: context)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            return try Problem(status: .internalServerError, code: "internal_error",
+                               detail: "The server failed to handle the request.")
+                .response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// How a node serves HTTP. Every value has a documented default.
+public struct ServerConfiguration: Sendable {
+    /// Address to bind. Default "127.0.0.1" (set `0.0.0.0` behind a load balancer).
+    public var host: String
+    /// Port to bind. Default 8080.
+    public var port: Int
+    /// When set, creating a meeting needs `Authorization: Bearer <adminToken>`. Default nil (anyone may).
+    public var adminToken: String?
+    /// The most rooms a breakout may have. Default 100.
+    public var maxRooms: Int
+    /// This node's name in logs and in the node registry. Default: host name and pid.
+    public var nodeId: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String) {
+        self.host = host
+        self.port = port
+        self.adminToken = adminToken
+        self.maxRooms = maxRooms
+        self.nodeId = nodeId
+    }
+}

@@ -1,0 +1,162 @@
+public import BreakoutDomain
+public import Foundation
+import PostgresNIO
+
+/// Meetings and membership: create, join, leave or remove, roles, end (spec rules 10 and 11).
+extension MeetingStore {
+    public struct CreatedMeeting: Sendable {
+        public var meeting: JSONValue
+        public var hostToken: String
+        public var participantId: UUID
+    }
+
+    /// Creates a meeting whose creator is its host.
+    public func createMeeting(title: String, hostName: String, breakoutRoomsEnabled: Bool) async throws -> CreatedMeeting {
+        let title = try InputValidation.title(title)
+        let hostName = try InputValidation.displayName(hostName, field: "hostName")
+        let meetingId = UUID()
+        let hostId = UUID()
+        let token = Tokens.generate()
+        // A fresh code collides with an existing one about once in 10^14 meetings; retry then.
+        for attempt in 1...5 {
+            let code = MeetingCode.generate()
+            do {
+                return try await transaction { connection in
+                    try await connection.query(
+                        """
+                        INSERT INTO meetings (id, code, title, breakout_rooms_enabled)
+                        VALUES (\(meetingId), \(code), \(title), \(breakoutRoomsEnabled))
+                        """, logger: logger)
+                    try await connection.query(
+                        """
+                        INSERT INTO participants (id, meeting_id, display_name, role, token_hash)
+                        VALUES (\(hostId), \(meetingId), \(hostName), 'host', \(Tokens.hash(token)))
+                        """, logger: logger)
+                    let participant = Representation.participant(
+                        id: hostId, displayName: hostName, email: nil, role: .host, location: nil, assignedRoomId: nil,
+                        mutedByHost: false, includeEmail: true)
+                    try await EventLog.append(
+                        [DomainEvent(.participantJoined, ["participant": participant])],
+                        meetingId: meetingId, after: 0, on: connection, logger: logger)
+                    let meeting: JSONValue = [
+                        "id": JSONValue(meetingId), "code": .string(code), "title": .string(title),
+                        "settings": ["breakoutRoomsEnabled": .bool(breakoutRoomsEnabled)], "status": "active",
+                    ]
+                    return CreatedMeeting(meeting: meeting, hostToken: token, participantId: hostId)
+                }
+            } catch let error as DomainError where error.code == "conflict" && attempt < 5 {
+                continue
+            }
+        }
+        throw DomainError(status: 503, code: "code_exhausted", detail: "Could not allocate a meeting code; try again.")
+    }
+
+    public struct Joined: Sendable {
+        public var meetingId: UUID
+        public var participantId: UUID
+        public var token: String
+    }
+
+    /// Anyone with the code joins as a participant; a late joiner gets a room when the options say so.
+    public func join(code: String, displayName: String, email: String?) async throws -> Joined {
+        let displayName = try InputValidation.displayName(displayName)
+        let email = try email.map { try InputValidation.email($0) }
+        let normalized = MeetingCode.normalize(code)
+        var meetingId: UUID?
+        for try await id in try await client.query("SELECT id FROM meetings WHERE code = \(normalized)", logger: logger).decode(UUID.self) {
+            meetingId = id
+        }
+        guard let meetingId else {
+            throw DomainError(status: 404, code: "meeting_not_found", detail: "No meeting has that code.")
+        }
+        let participantId = UUID()
+        let token = Tokens.generate()
+        try await command(meetingId, actor: nil) { command in
+            // The least populated room, for a late joiner, by assignment count.
+            var rooms: [(id: UUID, assigned: Int)] = []
+            if command.breakout.status.hasRooms, command.breakout.options.assignLateJoiners {
+                let rows = try await command.query(
+                    """
+                    SELECT r.id, (SELECT count(*) FROM participants p WHERE p.meeting_id = r.meeting_id AND p.assigned_room_id = r.id)
+                    FROM rooms r WHERE r.meeting_id = \(meetingId) ORDER BY r.position
+                    """)
+                for try await (id, count) in rows.decode((UUID, Int).self) { rooms.append((id, count)) }
+            }
+            let late = BreakoutRules.lateJoiner(role: .participant, breakout: command.breakout, rooms: rooms)
+            var location: UUID?
+            if case .move(let room)? = late?.effect { location = room }
+            try await command.query(
+                """
+                INSERT INTO participants (id, meeting_id, display_name, email, role, token_hash, assigned_room_id, location_room_id)
+                VALUES (\(participantId), \(meetingId), \(displayName), \(email), 'participant', \(Tokens.hash(token)),
+                        \(late?.room), \(location))
+                """)
+            command.emit(DomainEvent(.participantJoined, [
+                "participant": Representation.participant(
+                    id: participantId, displayName: displayName, email: email, role: .participant, location: location,
+                    assignedRoomId: late?.room, mutedByHost: false, includeEmail: true),
+            ]))
+            if case .prompt? = late?.effect, let room = late?.room {
+                command.emit(DomainEvent(.movePrompt, to: .only([participantId]), ["participantId": JSONValue(participantId), "roomId": JSONValue(room)]))
+            }
+        }
+        return Joined(meetingId: meetingId, participantId: participantId, token: token)
+    }
+
+    /// Leaves the meeting (`target` is the caller) or, for the host, removes someone.
+    public func removeParticipant(_ identity: Identity, target targetId: UUID) async throws {
+        try await command(identity.meetingId, actor: identity.participantId) { command in
+            let target = try await command.member(targetId)
+            try MembershipRules.remove(actor: command.caller, target: target)
+            try await command.query("DELETE FROM participants WHERE meeting_id = \(command.meetingId) AND id = \(targetId)")
+            command.emit(DomainEvent(.participantLeft, [
+                "participantId": JSONValue(targetId),
+                "reason": .string(targetId == identity.participantId ? "left" : "removed"),
+            ]))
+        }
+    }
+
+    /// The host appoints or demotes a co-host.
+    public func setRole(_ identity: Identity, target targetId: UUID, role: Role) async throws {
+        try await command(identity.meetingId, actor: identity.participantId) { command in
+            let target = try await command.member(targetId)
+            guard try MembershipRules.setRole(actor: command.caller.role, target: target, role: role) else { return }
+            try await command.query(
+                "UPDATE participants SET role = \(role.rawValue) WHERE meeting_id = \(command.meetingId) AND id = \(targetId)")
+            command.emit(DomainEvent(.roleChanged, ["participantId": JSONValue(targetId), "role": .string(role.rawValue)]))
+        }
+    }
+
+    /// The host ends the meeting: every token stops working, pending timers are dropped.
+    public func endMeeting(_ identity: Identity) async throws {
+        try await command(identity.meetingId, actor: identity.participantId) { command in
+            try MembershipRules.end(actor: command.caller.role)
+            try await command.query(
+                "UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = \(command.meetingId)")
+            try await command.query("DELETE FROM timers WHERE meeting_id = \(command.meetingId) AND fired_at IS NULL")
+            command.emit(DomainEvent(.meetingEnded, ["endedAt": Representation.date(command.now)]))
+        }
+    }
+}
+
+extension Command {
+    /// One member of this meeting, or `participant_not_found`.
+    func member(_ id: UUID) async throws -> Member {
+        let rows = try await query(
+            """
+            SELECT role, location_room_id, assigned_room_id, muted_by_host FROM participants
+            WHERE meeting_id = \(meetingId) AND id = \(id)
+            """)
+        for try await (role, location, assigned, muted) in rows.decode((String, UUID?, UUID?, Bool).self) {
+            return Member(id: id, role: Role(rawValue: role)!, location: location, assignedRoomId: assigned, mutedByHost: muted)
+        }
+        throw DomainError.notFound("participant")
+    }
+
+    /// The id and name of a room of this meeting, or `room_not_found`.
+    func roomName(_ id: UUID) async throws -> String {
+        let rows = try await query("SELECT name FROM rooms WHERE meeting_id = \(meetingId) AND id = \(id)")
+        for try await name in rows.decode(String.self) { return name }
+        throw DomainError.notFound("room")
+    }
+}

@@ -1,0 +1,91 @@
+import BreakoutDomain
+import Foundation
+import Testing
+
+/// Free-text input: display names (1–64), room names (1–64), titles, emails.
+@Suite("Input validation")
+struct InputValidationTests {
+    // MARK: Display name
+
+    @Test("A display name is trimmed and stored")
+    func displayNameTrimmed() throws {
+        #expect(try InputValidation.displayName("  Ada Lovelace \n") == "Ada Lovelace")
+    }
+
+    @Test("Display names of 1 and 64 characters are accepted (emoji count once)")
+    func displayNameBounds() throws {
+        #expect(try InputValidation.displayName("A") == "A")
+        let longest = String(repeating: "x", count: 64)
+        #expect(try InputValidation.displayName(longest) == longest)
+        let emoji = String(repeating: "🙂", count: 64)
+        #expect(try InputValidation.displayName(emoji) == emoji)
+    }
+
+    @Test("A display name of 65 characters is refused, naming displayName")
+    func displayNameTooLong() {
+        let error = #expect(throws: DomainError.self) { try InputValidation.displayName(String(repeating: "x", count: 65)) }
+        #expect(error == .invalid("displayName", "must be 1–64 characters"))
+        #expect(error?.status == 422)
+        #expect(error?.code == "validation_failed")
+    }
+
+    @Test("Empty or whitespace-only display names are refused", arguments: ["", " ", "\t\n "])
+    func displayNameBlank(value: String) {
+        #expect(throws: DomainError.invalid("displayName", "must not be empty or only whitespace")) {
+            try InputValidation.displayName(value)
+        }
+    }
+
+    @Test("Control characters inside a name are refused", arguments: ["Ada\nLovelace", "Ada\u{0007}", "a\tb"])
+    func controlCharacters(value: String) {
+        #expect(throws: DomainError.invalid("displayName", "must not contain control characters")) {
+            try InputValidation.displayName(value)
+        }
+    }
+
+    @Test("A custom field name is used in the error")
+    func customField() {
+        let error = #expect(throws: DomainError.self) { try InputValidation.displayName("", field: "participants[0].displayName") }
+        #expect(error?.violations.map(\.field) == ["participants[0].displayName"])
+    }
+
+    // MARK: Room name and title
+
+    @Test("Room names: 1–64 characters after trimming, naming the field name")
+    func roomName() throws {
+        #expect(try InputValidation.roomName(" Group A ") == "Group A")
+        #expect(try InputValidation.roomName(String(repeating: "r", count: 64)).count == 64)
+        #expect(throws: DomainError.invalid("name", "must be 1–64 characters")) {
+            try InputValidation.roomName(String(repeating: "r", count: 65))
+        }
+        #expect(throws: DomainError.invalid("name", "must not be empty or only whitespace")) { try InputValidation.roomName("   ") }
+    }
+
+    @Test("Titles: up to 200 characters")
+    func title() throws {
+        #expect(try InputValidation.title(String(repeating: "t", count: 200)).count == 200)
+        #expect(throws: DomainError.invalid("title", "must be 1–200 characters")) {
+            try InputValidation.title(String(repeating: "t", count: 201))
+        }
+    }
+
+    // MARK: Email
+
+    @Test("An email is trimmed and lower-cased (compared case-insensitively)")
+    func emailLowercased() throws {
+        #expect(try InputValidation.email("  Ada.Lovelace@Example.ORG ") == "ada.lovelace@example.org")
+    }
+
+    @Test("Malformed emails are refused, naming email",
+          arguments: ["", "ada", "@example.org", "ada@", "ada@@example.org", "a@b@c", "ada lovelace@example.org", "a@"])
+    func emailInvalid(value: String) {
+        #expect(throws: DomainError.invalid("email", "is not an email address")) { try InputValidation.email(value) }
+    }
+
+    @Test("An email longer than 254 characters is refused")
+    func emailTooLong() {
+        let local = String(repeating: "a", count: 250)
+        #expect(throws: DomainError.self) { try InputValidation.email("\(local)@ex.org") }
+        #expect(throws: Never.self) { try InputValidation.email("\(String(repeating: "a", count: 247))@ex.org") }
+    }
+}
