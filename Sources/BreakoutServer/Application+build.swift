@@ -4,7 +4,6 @@ import Foundation
 public import Hummingbird
 public import Logging
 public import PostgresNIO
-public import ServiceLifecycle
 
 extension BreakoutServer {
     /// The router with every route of the contract, health and the OpenAPI document.

@@ -61,19 +61,29 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try problem.response(from: request, context: context)
         } catch let error as DomainError {
             return try Problem(error).response(from: request, context: context)
-        } catch let error as HTTPError {
-            let problem: Problem = switch error.status {
-            case .notFound: Problem(status: .notFound, code: "not_found", detail: "No such resource: \(request.method) \(request.uri.path).")
-            case .contentTooLarge: Problem(status: .contentTooLarge, code: "body_too_large", detail: "The request body is larger than the server accepts.")
-            case .methodNotAllowed: Problem(status: .methodNotAllowed, code: "method_not_allowed", detail: "\(request.method) is not allowed on \(request.uri.path).")
-            default: Problem(status: error.status, code: "http_\(error.status.code)", detail: error.body ?? error.status.reasonPhrase)
-            }
-            return try problem.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            // The framework's own refusals: unknown route, body over the limit, …
+            let detail = (error as? HTTPError)?.body
+            return try Self.problem(for: error.status, detail: detail, request).response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             return try Problem(status: .internalServerError, code: "internal_error",
                                detail: "The server failed to handle the request.")
                 .response(from: request, context: context)
+        }
+    }
+
+    static func problem(for status: HTTPResponse.Status, detail: String?, _ request: Request) -> Problem {
+        switch status {
+        case .notFound:
+            Problem(status: .notFound, code: "not_found", detail: "No such resource: \(request.method) \(request.uri.path).")
+        case .contentTooLarge:
+            Problem(status: .contentTooLarge, code: "body_too_large",
+                    detail: "The request body is larger than the server accepts (\(JSONBody.maxBytes) bytes).")
+        case .methodNotAllowed:
+            Problem(status: .methodNotAllowed, code: "method_not_allowed", detail: "\(request.method) is not allowed on \(request.uri.path).")
+        default:
+            Problem(status: status, code: "http_\(status.code)", detail: detail ?? status.reasonPhrase)
         }
     }
 }

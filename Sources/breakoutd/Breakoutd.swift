@@ -71,7 +71,7 @@ struct Serve: AsyncParsableCommand {
         ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
     @Option(help: "Token needed to create meetings (env BREAKOUT_ADMIN_TOKEN; default: anyone may).")
-    var adminToken: String? = ProcessInfo.processInfo.environment["BREAKOUT_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    var adminToken: String = ProcessInfo.processInfo.environment["BREAKOUT_ADMIN_TOKEN"] ?? ""
 
     @Option(help: "Most rooms per breakout (env BREAKOUT_MAX_ROOMS).")
     var maxRooms: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_MAX_ROOMS"] ?? "") ?? 100
@@ -79,7 +79,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
         let client = try common.makeClient(logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, adminToken: adminToken, maxRooms: maxRooms, nodeId: nodeId)
+        let configuration = ServerConfiguration(
+            host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId)
         let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
         let app = BreakoutServer.buildApplication(
             client: client, configuration: configuration, logger: logger, migrator: migrator)
