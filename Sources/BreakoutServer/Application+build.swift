@@ -31,7 +31,7 @@ extension BreakoutServer {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             logger: logger)
-        app.addServices(client)
+        app.addServices(client, TimerService(store: store, nodeId: configuration.nodeId))
         if let migrator {
             // Applied before the port opens; the advisory lock makes concurrent starts safe.
             app.beforeServerStarts { try await migrator.migrate(client) }

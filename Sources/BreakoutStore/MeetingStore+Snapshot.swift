@@ -1,5 +1,5 @@
 public import BreakoutDomain
-public import Foundation
+import Foundation
 import PostgresNIO
 
 /// The whole state a member may see, read in one REPEATABLE READ transaction so that it is
@@ -13,7 +13,7 @@ extension MeetingStore {
                 try await connection.query("COMMIT", logger: logger)
                 return value
             } catch {
-                try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
             }
         }
@@ -33,7 +33,7 @@ extension MeetingStore {
             FROM meetings m LEFT JOIN breakouts b ON b.meeting_id = m.id WHERE m.id = \(meetingId)
             """, logger: logger)
         for try await row in meetingRows {
-            var c = row.makeRandomAccess()
+            let c = row.makeRandomAccess()
             guard try c[3].decode(String.self) == "active" else { throw DomainError.meetingEnded }
             result["seq"] = .number(Double(try c[4].decode(Int64.self)))
             result["meeting"] = [

@@ -91,6 +91,15 @@ extension MeetingStore {
         _ body: (inout Command) async throws -> Result
     ) async throws -> Result {
         try await transaction { connection in
+            try await command(meetingId, actor: actorId, on: connection, body)
+        }
+    }
+
+    /// The command's steps inside an open transaction on `connection`: lock, load, decide, write, append.
+    func command<Result: Sendable>(
+        _ meetingId: UUID, actor actorId: UUID?, on connection: PostgresConnection,
+        _ body: (inout Command) async throws -> Result
+    ) async throws -> Result {
             let rows = try await connection.query(
                 """
                 SELECT m.status, m.breakout_rooms_enabled, m.last_seq,
@@ -106,7 +115,7 @@ extension MeetingStore {
                 """, logger: logger)
             var command: Command?
             for try await row in rows {
-                var cells = row.makeRandomAccess()
+                let cells = row.makeRandomAccess()
                 let status = try cells[0].decode(String.self)
                 guard status == "active" else { throw DomainError.meetingEnded }
                 var breakout = BreakoutState.none
@@ -144,7 +153,6 @@ extension MeetingStore {
             try await EventLog.append(command.events, meetingId: meetingId, after: command.lastSeq,
                                       on: connection, logger: logger)
             return result
-        }
     }
 
     /// BEGIN … COMMIT on one pooled connection; any error rolls back and is rethrown as it is.
@@ -156,7 +164,7 @@ extension MeetingStore {
                 try await connection.query("COMMIT", logger: logger)
                 return result
             } catch {
-                try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw Self.translate(error)
             }
         }

@@ -60,7 +60,7 @@ public struct Migrator: Sendable {
                 try await connection.query("COMMIT", logger: logger)
                 return newlyApplied
             } catch {
-                try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
             }
         }

@@ -1,0 +1,45 @@
+import BreakoutStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Fires due room timers and close countdowns. Every node runs one; there is no leader, because
+/// `MeetingStore.fireTimer` makes each timer fire exactly once whichever node gets there first.
+///
+/// It sleeps until the next due time (so lateness stays small) but never longer than `maxSleep`,
+/// which also picks up timers that other nodes created meanwhile.
+public struct TimerService: Service {
+    let store: MeetingStore
+    let nodeId: String
+    /// Longest sleep between two looks at the timers table. Default 250 ms.
+    let maxSleep: Duration
+
+    public init(store: MeetingStore, nodeId: String, maxSleep: Duration = .milliseconds(250)) {
+        self.store = store
+        self.nodeId = nodeId
+        self.maxSleep = maxSleep
+    }
+
+    public func run() async throws {
+        // Ends on graceful shutdown; a transition in flight finishes or rolls back with its transaction.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var sleep = maxSleep
+                do {
+                    for id in try await store.dueTimers() {
+                        if try await store.fireTimer(id, firedBy: nodeId) {
+                            store.logger.debug("timer fired", metadata: ["timer": "\(id)"])
+                        }
+                    }
+                    if let next = try await store.nextTimerDue() {
+                        let wait = next.timeIntervalSinceNow
+                        sleep = wait <= 0 ? .zero : min(maxSleep, .milliseconds(Int64(wait * 1000) + 1))
+                    }
+                } catch {
+                    store.logger.warning("timer round failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try? await Task.sleep(for: sleep)
+            }
+        }
+    }
+}
