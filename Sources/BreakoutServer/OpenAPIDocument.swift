@@ -1096,6 +1096,24 @@ paths:
                 type: string
                 const: "ok\n"
 
+  /metrics:
+    get:
+      tags: [operations]
+      operationId: metrics
+      summary: Prometheus metrics
+      description: >-
+        This node's figures in Prometheus' text format: `breakout_http_requests_total` by route,
+        method and status, `breakout_http_request_duration_seconds`, `breakout_timers_fired_total`,
+        and the PostgreSQL pool's metrics.
+      security: []
+      responses:
+        '200':
+          description: Metrics.
+          content:
+            text/plain:
+              schema:
+                type: string
+
   /readyz:
     get:
       tags: [operations]

@@ -1,6 +1,7 @@
 import BreakoutStore
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Fires due room timers and close countdowns. Every node runs one; there is no leader, because
@@ -13,11 +14,13 @@ public struct TimerService: Service {
     let nodeId: String
     /// Longest sleep between two looks at the timers table. Default 250 ms.
     let maxSleep: Duration
+    let fired: Counter
 
-    public init(store: MeetingStore, nodeId: String, maxSleep: Duration = .milliseconds(250)) {
+    public init(store: MeetingStore, nodeId: String, metrics: PrometheusCollectorRegistry, maxSleep: Duration = .milliseconds(250)) {
         self.store = store
         self.nodeId = nodeId
         self.maxSleep = maxSleep
+        self.fired = metrics.makeCounter(name: "breakout_timers_fired_total", help: "Timers this node fired.")
     }
 
     public func run() async throws {
@@ -28,6 +31,7 @@ public struct TimerService: Service {
                 do {
                     for id in try await store.dueTimers() {
                         if try await store.fireTimer(id, firedBy: nodeId) {
+                            fired.increment()
                             store.logger.debug("timer fired", metadata: ["timer": "\(id)"])
                         }
                     }

@@ -27,9 +27,7 @@ extension MeetingStore {
         let meetingRows = try await connection.query(
             """
             SELECT m.code, m.title, m.breakout_rooms_enabled, m.status, m.last_seq, m.created_at,
-                   b.status, b.mode, b.move_automatically, b.allow_choose_room, b.allow_return_to_main,
-                   b.timer_seconds, b.close_when_time_up, b.notify_host_when_time_up, b.close_countdown_seconds,
-                   b.assign_late_joiners, b.opened_at, b.timer_ends_at, b.closing_ends_at
+                   \(unescaped: BreakoutRow.columns), b.opened_at, b.timer_ends_at, b.closing_ends_at
             FROM meetings m LEFT JOIN breakouts b ON b.meeting_id = m.id WHERE m.id = \(meetingId)
             """, logger: logger)
         for try await row in meetingRows {
@@ -42,19 +40,11 @@ extension MeetingStore {
                 "settings": ["breakoutRoomsEnabled": .bool(try c[2].decode(Bool.self))],
                 "status": "active", "createdAt": Representation.date(try c[5].decode(Date.self)),
             ]
-            if let status = try c[6].decode(String?.self) {
-                var o = BreakoutOptions()
-                o.moveAutomatically = try c[8].decode(Bool.self)
-                o.allowChooseRoom = try c[9].decode(Bool.self)
-                o.allowReturnToMain = try c[10].decode(Bool.self)
-                o.timerSeconds = try c[11].decode(Int?.self)
-                o.closeWhenTimeUp = try c[12].decode(Bool.self)
-                o.notifyHostWhenTimeUp = try c[13].decode(Bool.self)
-                o.closeCountdownSeconds = try c[14].decode(Int.self)
-                o.assignLateJoiners = try c[15].decode(Bool.self)
+            let state = try BreakoutRow.decode(c, at: 6)
+            if state.status != .none {
                 breakout = [
-                    "status": .string(status), "mode": .string(try c[7].decode(String.self)),
-                    "options": Representation.options(o), "rooms": [],
+                    "status": .string(state.status.rawValue), "mode": .string(state.mode.rawValue),
+                    "options": Representation.options(state.options), "rooms": [],
                     "openedAt": Representation.date(try c[16].decode(Date?.self)),
                     "timerEndsAt": Representation.date(try c[17].decode(Date?.self)),
                     "closingEndsAt": Representation.date(try c[18].decode(Date?.self)),

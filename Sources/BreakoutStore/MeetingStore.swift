@@ -103,9 +103,7 @@ extension MeetingStore {
             let rows = try await connection.query(
                 """
                 SELECT m.status, m.breakout_rooms_enabled, m.last_seq,
-                       b.status, b.mode, b.move_automatically, b.allow_choose_room, b.allow_return_to_main,
-                       b.timer_seconds, b.close_when_time_up, b.notify_host_when_time_up,
-                       b.close_countdown_seconds, b.assign_late_joiners, b.opened_at,
+                       \(unescaped: BreakoutRow.columns), b.opened_at,
                        a.id, a.role, a.location_room_id, a.assigned_room_id, a.muted_by_host, now()
                 FROM meetings m
                 LEFT JOIN breakouts b ON b.meeting_id = m.id
@@ -118,21 +116,7 @@ extension MeetingStore {
                 let cells = row.makeRandomAccess()
                 let status = try cells[0].decode(String.self)
                 guard status == "active" else { throw DomainError.meetingEnded }
-                var breakout = BreakoutState.none
-                if let breakoutStatus = try cells[3].decode(String?.self) {
-                    var options = BreakoutOptions()
-                    options.moveAutomatically = try cells[5].decode(Bool.self)
-                    options.allowChooseRoom = try cells[6].decode(Bool.self)
-                    options.allowReturnToMain = try cells[7].decode(Bool.self)
-                    options.timerSeconds = try cells[8].decode(Int?.self)
-                    options.closeWhenTimeUp = try cells[9].decode(Bool.self)
-                    options.notifyHostWhenTimeUp = try cells[10].decode(Bool.self)
-                    options.closeCountdownSeconds = try cells[11].decode(Int.self)
-                    options.assignLateJoiners = try cells[12].decode(Bool.self)
-                    breakout = BreakoutState(
-                        status: BreakoutStatus(rawValue: breakoutStatus)!,
-                        mode: BreakoutMode(rawValue: try cells[4].decode(String.self))!, options: options)
-                }
+                let breakout = try BreakoutRow.decode(cells, at: 3)
                 var actor: Member?
                 if let id = try cells[14].decode(UUID?.self) {
                     actor = Member(

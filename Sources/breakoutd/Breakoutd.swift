@@ -1,4 +1,6 @@
 import ArgumentParser
+import CoreMetrics
+import Prometheus
 import BreakoutServer
 import BreakoutStore
 import Foundation
@@ -82,8 +84,12 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId)
         let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
+        // One registry per process: the service's own figures and, through swift-metrics, those of
+        // Hummingbird and PostgresNIO, all served at /metrics.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let app = BreakoutServer.buildApplication(
-            client: client, configuration: configuration, logger: logger, migrator: migrator)
+            client: client, configuration: configuration, logger: logger, migrator: migrator, metrics: metrics)
         try await app.runService()
     }
 }

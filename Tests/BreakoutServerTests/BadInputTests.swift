@@ -117,13 +117,17 @@ struct BadInputTests {
         }
     }
 
-    @Test("health answers without and readiness with the database")
+    @Test("health answers without and readiness with the database; metrics count requests")
     func health() async throws {
         try await withNode { node in
             let live = try await node.get("/healthz")
             let ready = try await node.get("/readyz")
             #expect(live.status == .ok)
             #expect(ready.status == .ok)
+            let metrics = try await node.get("/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.body.contains(#"breakout_http_requests_total{route="/healthz",method="GET",status="200"} 1"#),
+                    "\(metrics.body)")
         }
     }
 }

@@ -38,6 +38,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a running client on the test database (migrated).
+    @discardableResult
     static func withClient<T: Sendable>(url: String? = nil, _ body: (PostgresClient) async throws -> T) async throws -> T {
         let client = try makeClient(url: url)
         return try await withThrowingTaskGroup(of: Void.self) { group in
