@@ -20,7 +20,7 @@ public enum InputValidation {
         let trimmed = value.trimmingWhitespace()
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard Limits.emailLength.contains(trimmed.count), parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-              !trimmed.contains(where: \.isWhitespace)
+              !trimmed.contains(where: { $0.isWhitespace || isControl($0) })
         else { throw DomainError.invalid(field, "is not an email address") }
         return trimmed.lowercased()
     }
@@ -29,6 +29,9 @@ public enum InputValidation {
     public static func broadcastMessage(_ value: String) throws -> String {
         if value.trimmingWhitespace().isEmpty { throw DomainError.invalid("message", "must not be empty or only whitespace") }
         if value.count > Limits.broadcastLength.upperBound { throw DomainError.messageTooLong(count: value.count) }
+        if value.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) {
+            throw DomainError.invalid("message", "must not contain control characters other than line breaks and tabs")
+        }
         return value
     }
 
@@ -38,10 +41,15 @@ public enum InputValidation {
         guard length.contains(trimmed.count) else {
             throw DomainError.invalid(field, "must be \(length.lowerBound)–\(length.upperBound) characters")
         }
-        guard !trimmed.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 } ?? false) }) else {
+        guard !trimmed.contains(where: { $0.isNewline || isControl($0) }) else {
             throw DomainError.invalid(field, "must not contain control characters")
         }
         return trimmed
+    }
+
+    /// C0 controls and DEL; PostgreSQL refuses NUL in text and jsonb, and none belongs in a name.
+    static func isControl(_ character: Character) -> Bool {
+        character.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 }
 

@@ -164,6 +164,9 @@ extension MeetingStore {
         case "23505", "23503", "23514":
             return DomainError(status: 409, code: "conflict",
                                detail: "The change conflicts with the meeting's current state (\(constraint)).")
+        case let state where state.hasPrefix("22"):
+            // A data exception (a value PostgreSQL cannot store): the input's fault, never a 500.
+            return DomainError(status: 422, code: "invalid_value", detail: "A value cannot be stored: \(psql.serverInfo?[.message] ?? state).")
         default:
             return error
         }

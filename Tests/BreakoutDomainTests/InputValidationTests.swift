@@ -89,3 +89,15 @@ struct InputValidationTests {
         #expect(throws: Never.self) { try InputValidation.email("\(String(repeating: "a", count: 247))@ex.org") }
     }
 }
+
+@Suite("Control characters")
+struct ControlCharacterTests {
+    @Test("NUL and other control characters are refused in names, emails and broadcasts; line breaks are fine in broadcasts")
+    func controlCharacters() throws {
+        #expect(throws: DomainError.self) { try InputValidation.displayName("Ada\u{0}") }
+        #expect(throws: DomainError.self) { try InputValidation.email("a\u{0}@b.edu") }
+        #expect(throws: DomainError.self) { try InputValidation.broadcastMessage("hi\u{0}") }
+        #expect(throws: DomainError.self) { try InputValidation.broadcastMessage("bell\u{7}") }
+        #expect(try InputValidation.broadcastMessage("line one\nline two\tend") == "line one\nline two\tend")
+    }
+}
