@@ -9,13 +9,14 @@ public import Prometheus
 extension BreakoutServer {
     /// The router with every route of the contract, health and the OpenAPI document.
     public static func buildRouter(
-        store: MeetingStore, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = .init()
+        store: MeetingStore, hub: EventHub, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = .init()
     ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: ProblemMiddleware())
         Routes(store: store, configuration: configuration).register(on: router)
-        Health(client: store.client).register(on: router)
+        LiveStream(store: store, hub: hub, heartbeat: configuration.heartbeat).register(on: router)
+        Health(client: store.client, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
@@ -25,19 +26,25 @@ extension BreakoutServer {
         return router
     }
 
-    /// One node: the HTTP server and the PostgreSQL pool it runs on (the pool is one of its services).
+    /// One node: the HTTP server, its PostgreSQL pool, its LISTEN connection and event hub, and its
+    /// timer scheduler, all run as services of the application.
     /// With a `migrator`, pending migrations are applied before the server accepts requests.
     public static func buildApplication(
-        client: PostgresClient, configuration: ServerConfiguration, logger: Logger, migrator: Migrator? = nil,
+        databaseURL: String, configuration: ServerConfiguration, logger: Logger, migrator: Migrator? = nil,
         metrics: PrometheusCollectorRegistry = .init()
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
+        var poolConfiguration = try DatabaseURL.configuration(databaseURL)
+        poolConfiguration.options.maximumConnections = configuration.maxConnections
+        let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let store = MeetingStore(client: client, limits: Limits(maxRooms: configuration.maxRooms), logger: logger)
-        let router = buildRouter(store: store, configuration: configuration, metrics: metrics)
+        let hub = EventHub(store: store)
+        let listener = try NotificationListener(hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId, logger: logger)
+        let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             logger: logger)
-        app.addServices(client, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics))
+        app.addServices(client, hub, listener, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics))
         if let migrator {
             // Applied before the port opens; the advisory lock makes concurrent starts safe.
             app.beforeServerStarts { try await migrator.migrate(client) }
@@ -46,13 +53,18 @@ extension BreakoutServer {
     }
 }
 
-/// `/healthz` answers without the database (the process is alive); `/readyz` checks it.
+/// `/healthz` answers without the database (the process is alive); `/readyz` checks the database
+/// and that the node's LISTEN connection is up (without it, its live streams would lag).
 struct Health: Sendable {
     let client: PostgresClient
+    let hub: EventHub
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
+            guard hub.isListening else {
+                throw Problem(status: .serviceUnavailable, code: "not_ready", detail: "The node's LISTEN connection is down.")
+            }
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await client.query("SELECT 1") }

@@ -177,6 +177,51 @@ paths:
               schema:
                 $ref: '#/components/schemas/Problem'
 
+  /v1/meetings/{meetingId}/events:
+    get:
+      tags: [live]
+      operationId: liveStream
+      summary: The live stream (Server-Sent Events)
+      description: >-
+        `text/event-stream`. Each event has `id` (the meeting's `seq`), `event` (its type) and one
+        line of JSON `data`. A fresh stream starts with `snapshot` (the body of GET
+        /v1/meetings/{meetingId}, `id` = its `seq`). With `Last-Event-ID: n`, on any node, the stream
+        replays exactly the events after `n` the caller may see, in order, then goes live; an `n`
+        more than 1000 events behind (or ahead of the meeting) gets a fresh `snapshot` instead. A
+        `: keep-alive` comment comes at least every 15 s. The stream ends after `meeting_ended`, after
+        the caller's own `participant_left`, when the client falls too far behind (it then resumes
+        with `Last-Event-ID`), and on the node's graceful shutdown with a `retry: 1000` hint.
+        Private events (`move_prompt`, the help queue, emails in `participant_joined`) reach only
+        those allowed to see them. Because EventSource cannot set headers, the token may be given
+        as `?access_token=`.
+      parameters:
+        - $ref: '#/components/parameters/MeetingId'
+        - name: access_token
+          in: query
+          required: false
+          description: The bearer token, for clients that cannot set headers.
+          schema:
+            type: string
+        - name: Last-Event-ID
+          in: header
+          required: false
+          description: The `id` of the last event received; the stream resumes after it.
+          schema:
+            type: string
+      responses:
+        '200':
+          description: The stream.
+          content:
+            text/event-stream:
+              schema:
+                type: string
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '404':
+          $ref: '#/components/responses/MeetingNotFound'
+        '410':
+          $ref: '#/components/responses/MeetingEnded'
+
   /v1/meetings/{meetingId}:
     parameters:
       - $ref: '#/components/parameters/MeetingId'

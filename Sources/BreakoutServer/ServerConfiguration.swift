@@ -10,12 +10,21 @@ public struct ServerConfiguration: Sendable {
     public var maxRooms: Int
     /// This node's name in logs and in the node registry. Default: host name and pid.
     public var nodeId: String
+    /// A comment line on idle live streams at least this often. Default 15 s.
+    public var heartbeat: Duration
+    /// Most pooled database connections. Default 20.
+    public var maxConnections: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
+        heartbeat: Duration = .seconds(15), maxConnections: Int = 20
+    ) {
         self.host = host
         self.port = port
         self.adminToken = adminToken
         self.maxRooms = maxRooms
         self.nodeId = nodeId
+        self.heartbeat = heartbeat
+        self.maxConnections = maxConnections
     }
 }

@@ -26,6 +26,8 @@ public struct MeetingStore: Sendable {
 public struct Identity: Sendable, Equatable {
     public var participantId: UUID
     public var meetingId: UUID
+    /// The role when the token was checked (commands re-read it under the meeting's lock).
+    public var role: Role = .participant
 }
 
 extension MeetingStore {
@@ -34,13 +36,13 @@ extension MeetingStore {
     public func identify(token: String, meetingId: UUID) async throws -> Identity {
         let rows = try await client.query(
             """
-            SELECT p.id, p.meeting_id, m.status FROM participants p JOIN meetings m ON m.id = p.meeting_id
+            SELECT p.id, p.meeting_id, m.status, p.role FROM participants p JOIN meetings m ON m.id = p.meeting_id
             WHERE p.token_hash = \(Tokens.hash(token))
             """, logger: logger)
-        for try await (participantId, tokenMeeting, status) in rows.decode((UUID, UUID, String).self) {
+        for try await (participantId, tokenMeeting, status, role) in rows.decode((UUID, UUID, String, String).self) {
             guard tokenMeeting == meetingId else { throw DomainError.notFound("meeting") }
             guard status == "active" else { throw DomainError.meetingEnded }
-            return Identity(participantId: participantId, meetingId: meetingId)
+            return Identity(participantId: participantId, meetingId: meetingId, role: Role(rawValue: role) ?? .participant)
         }
         throw DomainError(status: 401, code: "invalid_token", detail: "The bearer token is not valid.")
     }

@@ -78,18 +78,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most rooms per breakout (env BREAKOUT_MAX_ROOMS).")
     var maxRooms: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_MAX_ROOMS"] ?? "") ?? 100
 
+    @Option(help: "Seconds between keep-alive comments on idle live streams (env BREAKOUT_HEARTBEAT_SECONDS).")
+    var heartbeatSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_HEARTBEAT_SECONDS"] ?? "") ?? 15
+
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
-        let client = try common.makeClient(logger: logger)
         let configuration = ServerConfiguration(
-            host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId)
+            host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
+            heartbeat: .seconds(heartbeatSeconds))
         let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        let app = BreakoutServer.buildApplication(
-            client: client, configuration: configuration, logger: logger, migrator: migrator, metrics: metrics)
+        let app = try BreakoutServer.buildApplication(
+            databaseURL: common.databaseURL, configuration: configuration, logger: logger, migrator: migrator, metrics: metrics)
         try await app.runService()
     }
 }

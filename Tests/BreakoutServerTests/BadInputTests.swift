@@ -126,7 +126,13 @@ struct BadInputTests {
     func health() async throws {
         try await withNode { node in
             let live = try await node.get("/healthz")
-            let ready = try await node.get("/readyz")
+            // Ready once the node's LISTEN connection is up, which takes a moment after start.
+            var ready = try await node.get("/readyz")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ready.status != .ok, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                ready = try await node.get("/readyz")
+            }
             #expect(live.status == .ok)
             #expect(ready.status == .ok)
             let metrics = try await node.get("/metrics")

@@ -16,8 +16,8 @@ struct OpenAPIDocumentTests {
         let client = PostgresClient(
             configuration: .init(host: "127.0.0.1", username: "unused", password: nil, database: nil, tls: .disable),
             backgroundLogger: Logger(label: "unused"))
-        let router = BreakoutServer.buildRouter(
-            store: MeetingStore(client: client, logger: Logger(label: "test")), configuration: .init(nodeId: "openapi"))
+        let store = MeetingStore(client: client, logger: Logger(label: "test"))
+        let router = BreakoutServer.buildRouter(store: store, hub: EventHub(store: store), configuration: .init(nodeId: "openapi"))
         let registered = Set(router.routes.map { route in
             let path = route.path.description.split(separator: "/").map { segment in
                 segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
