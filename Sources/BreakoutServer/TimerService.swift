@@ -5,7 +5,7 @@ import Prometheus
 import ServiceLifecycle
 
 /// Fires due room timers and close countdowns. Every node runs one; there is no leader, because
-/// `MeetingStore.fireTimer` makes each timer fire exactly once whichever node gets there first.
+/// `MeetingStore.fireNextDueTimer` makes each timer fire exactly once whichever node claims it.
 ///
 /// It sleeps until the next due time (so lateness stays small) but never longer than `maxSleep`,
 /// which also picks up timers that other nodes created meanwhile.
@@ -29,11 +29,8 @@ public struct TimerService: Service {
             while !Task.isCancelled {
                 var sleep = maxSleep
                 do {
-                    for id in try await store.dueTimers() {
-                        if try await store.fireTimer(id, firedBy: nodeId) {
-                            fired.increment()
-                            store.logger.debug("timer fired", metadata: ["timer": "\(id)"])
-                        }
+                    while let outcome = try await store.fireNextDueTimer(node: nodeId) {
+                        if outcome == .fired { fired.increment() }
                     }
                     if let next = try await store.nextTimerDue() {
                         let wait = next.timeIntervalSinceNow

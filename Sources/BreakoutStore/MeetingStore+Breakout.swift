@@ -69,7 +69,6 @@ extension MeetingStore {
     public func discardBreakout(_ identity: Identity) async throws {
         try await command(identity.meetingId, actor: identity.participantId) { command in
             try BreakoutRules.discard(actor: command.caller.role, breakout: command.breakout)
-            try await command.query("DELETE FROM timers WHERE meeting_id = \(command.meetingId) AND fired_at IS NULL")
             try await command.query("DELETE FROM breakouts WHERE meeting_id = \(command.meetingId)")
             command.emit(DomainEvent(.breakoutDiscarded, [:]))
         }
@@ -95,9 +94,8 @@ extension MeetingStore {
                 try await command.scheduleRoomTimer(at: endsAt)
                 payload["timerEndsAt"] = Representation.date(endsAt)
             case .removed:
+                // The pending timer row no longer matches timer_ends_at, so it will do nothing.
                 try await command.query("UPDATE breakouts SET timer_ends_at = NULL WHERE meeting_id = \(command.meetingId)")
-                try await command.query(
-                    "DELETE FROM timers WHERE meeting_id = \(command.meetingId) AND kind = 'room_timer' AND fired_at IS NULL")
                 payload["timerEndsAt"] = nil
             }
             command.emit(DomainEvent(.optionsChanged, .object(payload)))
@@ -246,19 +244,16 @@ extension MeetingStore {
 }
 
 extension Command {
-    /// Sets (or moves) the pending room timer of this meeting.
+    /// Sets (or moves) the room timer of this meeting. A row scheduled earlier stays and turns
+    /// stale: the scheduler fires only the row whose due time equals `timer_ends_at`.
     func scheduleRoomTimer(at dueAt: Date) async throws {
         try await query("UPDATE breakouts SET timer_ends_at = \(dueAt) WHERE meeting_id = \(meetingId)")
-        try await query(
-            """
-            INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(meetingId), 'room_timer', \(dueAt))
-            ON CONFLICT (meeting_id, kind) WHERE fired_at IS NULL DO UPDATE SET due_at = EXCLUDED.due_at
-            """)
+        try await query("INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(meetingId), 'room_timer', \(dueAt))")
     }
 
     /// Applies a close plan: the countdown starts, or everyone returns to main at once.
     mutating func apply(_ plan: BreakoutRules.ClosePlan) async throws -> JSONValue {
-        try await query("DELETE FROM timers WHERE meeting_id = \(meetingId) AND kind = 'room_timer' AND fired_at IS NULL")
+        // A pending room timer turns stale: the breakout is no longer open.
         switch plan {
         case .immediately:
             return try await finishClosing()
@@ -268,11 +263,7 @@ extension Command {
                 UPDATE breakouts SET status = 'closing', closing_ends_at = \(endsAt), timer_ends_at = NULL
                 WHERE meeting_id = \(meetingId)
                 """)
-            try await query(
-                """
-                INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(meetingId), 'close_countdown', \(endsAt))
-                ON CONFLICT (meeting_id, kind) WHERE fired_at IS NULL DO UPDATE SET due_at = EXCLUDED.due_at
-                """)
+            try await query("INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(meetingId), 'close_countdown', \(endsAt))")
             let payload: JSONValue = ["closingEndsAt": Representation.date(endsAt), "countdownSeconds": JSONValue(seconds)]
             emit(DomainEvent(.breakoutClosing, payload))
             breakout.status = .closing

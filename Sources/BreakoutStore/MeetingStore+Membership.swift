@@ -127,13 +127,12 @@ extension MeetingStore {
         }
     }
 
-    /// The host ends the meeting: every token stops working, pending timers are dropped.
+    /// The host ends the meeting: every token stops working; pending timers of it fire as stale.
     public func endMeeting(_ identity: Identity) async throws {
         try await command(identity.meetingId, actor: identity.participantId) { command in
             try MembershipRules.end(actor: command.caller.role)
             try await command.query(
                 "UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = \(command.meetingId)")
-            try await command.query("DELETE FROM timers WHERE meeting_id = \(command.meetingId) AND fired_at IS NULL")
             command.emit(DomainEvent(.meetingEnded, ["endedAt": Representation.date(command.now)]))
         }
     }

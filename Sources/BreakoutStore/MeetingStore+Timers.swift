@@ -3,18 +3,15 @@ public import Foundation
 import PostgresNIO
 
 /// The room timer and the close countdown (spec rules 6 and 7), fired exactly once whichever
-/// nodes run: a timer's transition and its `fired_at` are written in one transaction that holds
-/// the meeting's lock, so a second node that reaches the same timer finds it already fired.
+/// nodes run, with no leader.
+///
+/// A node claims one due row with `FOR UPDATE SKIP LOCKED` (so nodes share the work instead of
+/// queueing behind each other), locks the meeting, applies the transition and marks the row fired,
+/// all in one transaction: if the node dies, the transaction rolls back and another node claims
+/// the row. Commands never lock timer rows (they only insert them), so claiming the timer before
+/// the meeting cannot deadlock with them. A row that no longer matches the breakout (the timer was
+/// moved, the rooms closed, the meeting ended) is marked `stale` and does nothing.
 extension MeetingStore {
-    /// The pending timers that are due, oldest first (at most `limit`).
-    public func dueTimers(limit: Int = 100) async throws -> [Int64] {
-        var ids: [Int64] = []
-        for try await id in try await client.query(
-            "SELECT id FROM timers WHERE fired_at IS NULL AND due_at <= now() ORDER BY due_at LIMIT \(limit)", logger: logger
-        ).decode(Int64.self) { ids.append(id) }
-        return ids
-    }
-
     /// When the next pending timer is due, if any.
     public func nextTimerDue() async throws -> Date? {
         var next: Date?
@@ -23,39 +20,47 @@ extension MeetingStore {
         return next
     }
 
-    /// Fires one timer if it is still pending. Returns true when this call fired it.
-    ///
-    /// Lock order is the commands' order (meeting row, then timer row), so a timer never deadlocks
-    /// with a command that moves or deletes it.
-    @discardableResult
-    public func fireTimer(_ id: Int64, firedBy node: String) async throws -> Bool {
+    /// What happened to a claimed timer.
+    public enum TimerOutcome: String, Sendable {
+        case fired
+        case stale
+    }
+
+    /// Claims and fires one due timer. Returns nil when no unclaimed timer is due.
+    public func fireNextDueTimer(node: String) async throws -> TimerOutcome? {
         try await transaction { connection in
-            var found: (meetingId: UUID, kind: String)?
+            var claimed: (id: Int64, meetingId: UUID, kind: String, dueAt: Date)?
             for try await row in try await connection.query(
-                "SELECT meeting_id, kind FROM timers WHERE id = \(id) AND fired_at IS NULL", logger: logger
-            ).decode((UUID, String).self) { found = (row.0, row.1) }
-            guard let found else { return false }
+                """
+                SELECT id, meeting_id, kind, due_at FROM timers
+                WHERE fired_at IS NULL AND due_at <= now()
+                ORDER BY due_at LIMIT 1
+                FOR UPDATE SKIP LOCKED
+                """, logger: logger
+            ).decode((Int64, UUID, String, Date).self) { claimed = row }
+            guard let timer = claimed else { return nil }
+            var outcome = TimerOutcome.stale
             do {
-                return try await command(found.meetingId, actor: nil, on: connection) { command in
-                    // Under the meeting's lock: is the timer still pending and due?
-                    var pending = false
-                    for try await _ in try await command.query(
-                        """
-                        SELECT 1 FROM timers WHERE id = \(id) AND fired_at IS NULL AND due_at <= now() FOR UPDATE
-                        """).decode(Int.self) { pending = true }
-                    guard pending else { return false }
-                    try await command.query("UPDATE timers SET fired_at = clock_timestamp(), fired_by = \(node) WHERE id = \(id)")
-                    switch found.kind {
-                    case "room_timer": try await command.roomTimerEnded()
-                    default: try await command.countdownEnded()
+                outcome = try await command(timer.meetingId, actor: nil, on: connection) { command in
+                    switch timer.kind {
+                    case "room_timer":
+                        guard command.breakout.status == .open, command.timerEndsAt == timer.dueAt else { return .stale }
+                        try await command.roomTimerEnded()
+                    default:
+                        guard command.breakout.status == .closing, command.closingEndsAt == timer.dueAt else { return .stale }
+                        _ = try await command.finishClosing()
                     }
-                    return true
+                    return .fired
                 }
             } catch let error as DomainError where error == .meetingEnded {
-                try await connection.query("UPDATE timers SET fired_at = clock_timestamp(), fired_by = \(node) WHERE id = \(id)",
-                                           logger: logger)
-                return false
+                outcome = .stale
             }
+            try await connection.query(
+                """
+                UPDATE timers SET fired_at = clock_timestamp(), fired_by = \(node), outcome = \(outcome.rawValue)
+                WHERE id = \(timer.id)
+                """, logger: logger)
+            return outcome
         }
     }
 }
@@ -69,11 +74,5 @@ extension Command {
             emit(DomainEvent(.timeUp, to: .managers, ["at": Representation.date(now)]))
         }
         if let close = plan.close { _ = try await apply(close) }
-    }
-
-    /// Rule 7: the countdown ended; everyone goes back to main.
-    mutating func countdownEnded() async throws {
-        guard breakout.status == .closing else { return }
-        _ = try await finishClosing()
     }
 }

@@ -57,13 +57,16 @@ struct Command {
     let lastSeq: Int64
     var breakout: BreakoutState
     let openedAt: Date?
+    /// When the room timer and the close countdown end, as the breakout row says.
+    let timerEndsAt: Date?
+    let closingEndsAt: Date?
     /// The caller, when the command has one (timers have none).
     let actor: Member?
     let now: Date
     private(set) var events: [DomainEvent] = []
 
     init(connection: PostgresConnection, logger: Logger, meetingId: UUID, breakoutRoomsEnabled: Bool, lastSeq: Int64,
-         breakout: BreakoutState, openedAt: Date?, actor: Member?, now: Date) {
+         breakout: BreakoutState, openedAt: Date?, timerEndsAt: Date?, closingEndsAt: Date?, actor: Member?, now: Date) {
         self.connection = connection
         self.logger = logger
         self.meetingId = meetingId
@@ -71,6 +74,8 @@ struct Command {
         self.lastSeq = lastSeq
         self.breakout = breakout
         self.openedAt = openedAt
+        self.timerEndsAt = timerEndsAt
+        self.closingEndsAt = closingEndsAt
         self.actor = actor
         self.now = now
     }
@@ -105,7 +110,7 @@ extension MeetingStore {
             let rows = try await connection.query(
                 """
                 SELECT m.status, m.breakout_rooms_enabled, m.last_seq,
-                       \(unescaped: BreakoutRow.columns), b.opened_at,
+                       \(unescaped: BreakoutRow.columns), b.opened_at, b.timer_ends_at, b.closing_ends_at,
                        a.id, a.role, a.location_room_id, a.assigned_room_id, a.muted_by_host, now()
                 FROM meetings m
                 LEFT JOIN breakouts b ON b.meeting_id = m.id
@@ -120,11 +125,11 @@ extension MeetingStore {
                 guard status == "active" else { throw DomainError.meetingEnded }
                 let breakout = try BreakoutRow.decode(cells, at: 3)
                 var actor: Member?
-                if let id = try cells[14].decode(UUID?.self) {
+                if let id = try cells[16].decode(UUID?.self) {
                     actor = Member(
-                        id: id, role: Role(rawValue: try cells[15].decode(String.self))!,
-                        location: try cells[16].decode(UUID?.self), assignedRoomId: try cells[17].decode(UUID?.self),
-                        mutedByHost: try cells[18].decode(Bool.self))
+                        id: id, role: Role(rawValue: try cells[17].decode(String.self))!,
+                        location: try cells[18].decode(UUID?.self), assignedRoomId: try cells[19].decode(UUID?.self),
+                        mutedByHost: try cells[20].decode(Bool.self))
                 } else if actorId != nil {
                     // The caller left or was removed after its token was checked.
                     throw DomainError.notFound("meeting")
@@ -132,7 +137,8 @@ extension MeetingStore {
                 command = Command(
                     connection: connection, logger: logger, meetingId: meetingId,
                     breakoutRoomsEnabled: try cells[1].decode(Bool.self), lastSeq: try cells[2].decode(Int64.self),
-                    breakout: breakout, openedAt: try cells[13].decode(Date?.self), actor: actor, now: try cells[19].decode(Date.self))
+                    breakout: breakout, openedAt: try cells[13].decode(Date?.self), timerEndsAt: try cells[14].decode(Date?.self),
+                    closingEndsAt: try cells[15].decode(Date?.self), actor: actor, now: try cells[21].decode(Date.self))
             }
             guard var command else { throw DomainError.notFound("meeting") }
             let result = try await body(&command)

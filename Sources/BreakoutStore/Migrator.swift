@@ -50,7 +50,13 @@ public struct Migrator: Sendable {
                 for file in files where !applied.contains(file.lastPathComponent) {
                     let script = try String(contentsOf: file, encoding: .utf8)
                     for statement in SQLScript.statements(script) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        do {
+                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        } catch let error as PSQLError {
+                            // PSQLError hides the server's message from its description; a failed
+                            // migration must say what went wrong.
+                            throw Failure(description: "\(file.lastPathComponent): \(error.serverInfo?[.message] ?? "\(String(reflecting: error))")")
+                        }
                     }
                     let name = file.lastPathComponent
                     try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(name))", logger: logger)

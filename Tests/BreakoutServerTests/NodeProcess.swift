@@ -1,0 +1,215 @@
+import AsyncHTTPClient
+import BreakoutDomain
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// A real `breakoutd serve` process on a free loopback port, on the test database.
+final class NodeProcess: Sendable {
+    let name: String
+    let port: Int
+    let process: Process
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// The executable: BREAKOUTD_BIN (set by scripts/test), else the debug build next to the sources.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["BREAKOUTD_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return TestDatabase.sqlDirectory.deletingLastPathComponent().appendingPathComponent(".build/debug/breakoutd")
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestDatabase.Missing() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts the node and returns once it answers /readyz (database and listener up).
+    static func start(_ name: String, heartbeatSeconds: Int = 1) async throws -> NodeProcess {
+        let binary = Self.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "breakoutd not built at \(binary.path)")
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = try TestDatabase.url
+        environment["PORT"] = String(port)
+        environment["HOST"] = "127.0.0.1"
+        environment["NODE_ID"] = name
+        environment["BREAKOUT_SQL_DIR"] = TestDatabase.sqlDirectory.path
+        environment["BREAKOUT_HEARTBEAT_SECONDS"] = String(heartbeatSeconds)
+        environment["LOG_LEVEL"] = "error"
+        process.environment = environment
+        try process.run()
+        let node = NodeProcess(name: name, port: port, process: process)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok { return node }
+            try #require(process.isRunning, "node \(name) exited with \(process.terminationStatus)")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        node.kill()
+        Issue.record("node \(name) did not become ready in 30 s")
+        throw TestDatabase.Missing()
+    }
+
+    init(name: String, port: Int, process: Process) {
+        self.name = name
+        self.port = port
+        self.process = process
+    }
+
+    /// SIGKILL: the node dies at once, as in a crash.
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM: graceful shutdown.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    struct Reply: Sendable {
+        var status: HTTPResponseStatus
+        var json: JSONValue
+        var body: String
+    }
+
+    func request(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, json: JSONValue? = nil, headers extra: [(String, String)] = []
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(json)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 10 << 20)
+        let text = String(buffer: body)
+        let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+        return Reply(status: response.status, json: value, body: text)
+    }
+
+    func post(_ path: String, token: String? = nil, _ json: JSONValue? = nil) async throws -> Reply {
+        try await request(.POST, path, token: token, json: json)
+    }
+}
+
+/// Starts `count` nodes, runs `body`, and stops whatever is still running.
+func withNodeProcesses<T: Sendable>(_ count: Int, _ body: ([NodeProcess]) async throws -> T) async throws -> T {
+    var nodes: [NodeProcess] = []
+    do {
+        for index in 0..<count { nodes.append(try await NodeProcess.start("node-\(["a", "b", "c", "d"][index])")) }
+        let result = try await body(nodes)
+        for node in nodes { node.stop() }
+        return result
+    } catch {
+        for node in nodes { node.kill() }
+        throw error
+    }
+}
+
+/// One event received on a live stream.
+struct ReceivedEvent: Sendable, Equatable {
+    var id: Int64
+    var type: String
+    var data: JSONValue
+}
+
+/// A live-stream client: reads Server-Sent Events in the background and keeps what arrived.
+final class StreamClient: Sendable {
+    private let received = Mutex<[ReceivedEvent]>([])
+    private let finished = Mutex<Bool>(false)
+    private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
+    let label: String
+
+    init(label: String) { self.label = label }
+
+    /// Connects to `node` and returns once the response head arrived.
+    static func connect(
+        _ label: String, to node: NodeProcess, meetingId: String, token: String, lastEventId: Int64? = nil
+    ) async throws -> StreamClient {
+        let client = StreamClient(label: label)
+        var request = HTTPClientRequest(url: "\(node.base)/v1/meetings/\(meetingId)/events?access_token=\(token)")
+        if let lastEventId { request.headers.add(name: "Last-Event-ID", value: String(lastEventId)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+        try #require(response.status == .ok, "\(label): stream answered \(response.status)")
+        try #require(response.headers.first(name: "content-type") == "text/event-stream")
+        client.task.withLock {
+            $0 = Task {
+                var pending = ""
+                do {
+                    for try await buffer in response.body {
+                        pending += String(buffer: buffer)
+                        while let range = pending.range(of: "\n\n") {
+                            let frame = String(pending[..<range.lowerBound])
+                            pending.removeSubrange(..<range.upperBound)
+                            client.parse(frame)
+                        }
+                    }
+                } catch {}
+                client.finished.withLock { $0 = true }
+            }
+        }
+        return client
+    }
+
+    private func parse(_ frame: String) {
+        var id: Int64?
+        var type = "message"
+        var data = ""
+        for line in frame.split(separator: "\n") {
+            if line.hasPrefix("id: ") { id = Int64(line.dropFirst(4)) }
+            else if line.hasPrefix("event: ") { type = String(line.dropFirst(7)) }
+            else if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+        }
+        guard let id else { return }
+        let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? .null
+        received.withLock { $0.append(ReceivedEvent(id: id, type: type, data: value)) }
+    }
+
+    var events: [ReceivedEvent] { received.withLock { $0 } }
+    var isFinished: Bool { finished.withLock { $0 } }
+    var lastId: Int64? { events.last?.id }
+
+    /// Waits (bounded) until `condition` holds on what arrived; records an issue on time-out.
+    @discardableResult
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(15), _ condition: ([ReceivedEvent]) -> Bool
+    ) async throws -> [ReceivedEvent] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let now = events
+            if condition(now) { return now }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("\(label): timed out waiting for \(what); got \(events.map { "\($0.id):\($0.type)" })")
+        return events
+    }
+
+    func waitForSeq(_ seq: Int64, timeout: Duration = .seconds(15)) async throws {
+        try await waitUntil("seq \(seq)", timeout: timeout) { ($0.last?.id ?? 0) >= seq }
+    }
+
+    func close() {
+        task.withLock { $0?.cancel() }
+    }
+}
