@@ -135,6 +135,7 @@ struct MultiNodeLiveTests {
             for stream in streams { try await stream.waitUntil("snapshot") { $0.first?.type == "snapshot" } }
             let start = streams.map { $0.events[0].id }
 
+            let listeners = nodes.map { "breakout-listener \($0.name)" }
             try await TestDatabase.withClient { admin in
                 for i in 0..<40 {
                     let node = nodes[i % 3]
@@ -143,7 +144,7 @@ struct MultiNodeLiveTests {
                     if i == 10 || i == 25 {
                         var killed = 0
                         for try await ok in try await admin.query(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'breakout-listener%'"
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ANY(\(listeners))"
                         ).decode(Bool.self) where ok { killed += 1 }
                         #expect(killed == 3, "one listener per node")
                     }
