@@ -14,6 +14,7 @@ extension BreakoutServer {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: IdempotencyMiddleware())
         Routes(store: store, configuration: configuration).register(on: router)
         LiveStream(store: store, hub: hub, heartbeat: configuration.heartbeat).register(on: router)
         Health(client: store.client, hub: hub).register(on: router)
@@ -44,7 +45,9 @@ extension BreakoutServer {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             logger: logger)
-        app.addServices(client, hub, listener, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics))
+        let registry = NodeRegistry(
+            store: store, hub: hub, nodeId: configuration.nodeId, address: "\(configuration.host):\(configuration.port)")
+        app.addServices(client, hub, listener, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics), registry)
         if let migrator {
             // Applied before the port opens; the advisory lock makes concurrent starts safe.
             app.beforeServerStarts { try await migrator.migrate(client) }

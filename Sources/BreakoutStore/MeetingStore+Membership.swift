@@ -4,10 +4,27 @@ import PostgresNIO
 
 /// Meetings and membership: create, join, leave or remove, roles, end (spec rules 10 and 11).
 extension MeetingStore {
-    public struct CreatedMeeting: Sendable {
+    public struct CreatedMeeting: IdempotentResult {
         public var meeting: JSONValue
         public var hostToken: String
         public var participantId: UUID
+
+        init(meeting: JSONValue, hostToken: String, participantId: UUID) {
+            self.meeting = meeting
+            self.hostToken = hostToken
+            self.participantId = participantId
+        }
+
+        public var storedForm: JSONValue {
+            ["meeting": meeting, "hostToken": .string(hostToken), "participantId": JSONValue(participantId)]
+        }
+
+        public init(storedForm: JSONValue) throws {
+            guard let token = storedForm["hostToken"]?.stringValue,
+                  let id = storedForm["participantId"]?.stringValue.flatMap(UUID.init(uuidString:)), let meeting = storedForm["meeting"]
+            else { throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "Stored answer unreadable.") }
+            self.init(meeting: meeting, hostToken: token, participantId: id)
+        }
     }
 
     /// Creates a meeting whose creator is its host.
@@ -51,10 +68,28 @@ extension MeetingStore {
         throw DomainError(status: 503, code: "code_exhausted", detail: "Could not allocate a meeting code; try again.")
     }
 
-    public struct Joined: Sendable {
+    public struct Joined: IdempotentResult {
         public var meetingId: UUID
         public var participantId: UUID
         public var token: String
+
+        init(meetingId: UUID, participantId: UUID, token: String) {
+            self.meetingId = meetingId
+            self.participantId = participantId
+            self.token = token
+        }
+
+        public var storedForm: JSONValue {
+            ["meetingId": JSONValue(meetingId), "participantId": JSONValue(participantId), "token": .string(token)]
+        }
+
+        public init(storedForm: JSONValue) throws {
+            guard let meetingId = storedForm["meetingId"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                  let participantId = storedForm["participantId"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                  let token = storedForm["token"]?.stringValue
+            else { throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "Stored answer unreadable.") }
+            self.init(meetingId: meetingId, participantId: participantId, token: token)
+        }
     }
 
     /// Anyone with the code joins as a participant; a late joiner gets a room when the options say so.
@@ -71,7 +106,7 @@ extension MeetingStore {
         }
         let participantId = UUID()
         let token = Tokens.generate()
-        try await command(meetingId, actor: nil) { command in
+        return try await command(meetingId, actor: nil) { command in
             // The least populated room, for a late joiner, by assignment count.
             var rooms: [(id: UUID, assigned: Int)] = []
             if command.breakout.status.hasRooms, command.breakout.options.assignLateJoiners {
@@ -99,8 +134,8 @@ extension MeetingStore {
             if case .prompt? = late?.effect, let room = late?.room {
                 command.emit(DomainEvent(.movePrompt, to: .only([participantId]), ["participantId": JSONValue(participantId), "roomId": JSONValue(room)]))
             }
+            return Joined(meetingId: meetingId, participantId: participantId, token: token)
         }
-        return Joined(meetingId: meetingId, participantId: participantId, token: token)
     }
 
     /// Leaves the meeting (`target` is the caller) or, for the host, removes someone.

@@ -148,11 +148,23 @@ extension MeetingStore {
     }
 
     /// BEGIN … COMMIT on one pooled connection; any error rolls back and is rethrown as it is.
+    ///
+    /// When the request carries an idempotency key (`Idempotency.claim`), the key is claimed first
+    /// and the result stored before COMMIT; a repeated request gets the stored result back and
+    /// applies nothing.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+        let claim = Idempotency.claim
+        return try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
+                if let claim, let stored = try await claimIdempotencyKey(claim, on: connection) {
+                    try await connection.query("ROLLBACK", logger: logger)
+                    return try Self.replay(stored, as: Result.self)
+                }
                 let result = try await body(connection)
+                if let claim {
+                    try await storeIdempotentResult(claim, result: (result as? any IdempotentResult)?.storedForm ?? .null, on: connection)
+                }
                 try await connection.query("COMMIT", logger: logger)
                 return result
             } catch {
@@ -160,6 +172,15 @@ extension MeetingStore {
                 throw Self.translate(error)
             }
         }
+    }
+
+    /// The result of the first request with the same idempotency key, as the command's result type.
+    static func replay<Result>(_ stored: JSONValue, as type: Result.Type) throws -> Result {
+        if let empty = () as? Result { return empty }
+        if let resultType = type as? any IdempotentResult.Type, let result = try resultType.init(storedForm: stored) as? Result {
+            return result
+        }
+        throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "The stored answer to this key cannot be replayed.")
     }
 
     /// Constraint violations that the rules should have prevented become clear refusals, not 500s.

@@ -219,6 +219,27 @@ struct MultiNodeLiveTests {
         }
     }
 
+    @Test("a request with an Idempotency-Key retried on another node after the first node was killed applies once")
+    func idempotentRetryAfterKill() async throws {
+        try await withNodeProcesses(2) { nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            let meeting = try await Self.createMeeting(on: a)
+            _ = try await a.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 1, "mode": "manual"])
+            let key = UUID().uuidString
+            let first = try await a.request(.POST, "\(meeting.path)/breakout/rooms", token: meeting.hostToken,
+                                            json: ["name": "Retry me"], headers: [("Idempotency-Key", key)])
+            #expect(first.status == .created)
+            a.kill()
+            // The load balancer re-sends the same request to another node.
+            let retry = try await b.request(.POST, "\(meeting.path)/breakout/rooms", token: meeting.hostToken,
+                                            json: ["name": "Retry me"], headers: [("Idempotency-Key", key)])
+            #expect(retry.status == .created)
+            #expect(retry.json == first.json)
+            let snapshot = try await Self.snapshot(meeting, on: b, token: meeting.hostToken)
+            #expect(snapshot["breakout"]!["rooms"]!.arrayValue!.filter { $0["name"] == "Retry me" }.count == 1)
+        }
+    }
+
     @Test("300 timers due in the same second on three nodes fire exactly once, even with a node killed meanwhile")
     func threeHundredTimers() async throws {
         try await withNodeProcesses(3) { nodes in

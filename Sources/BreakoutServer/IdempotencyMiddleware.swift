@@ -1,0 +1,40 @@
+import BreakoutDomain
+import BreakoutStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Honours `Idempotency-Key` on POST, PUT, PATCH and DELETE: the request runs with an
+/// `Idempotency.claim`, and the store claims the key in the command's own transaction (see
+/// `Idempotency`). A retry with the same key — on any node — answers what the first attempt
+/// answered and applies nothing twice; the same key with another body is 422.
+struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var header: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
+    static var unsafeMethods: Set<HTTPRequest.Method> { [.post, .put, .patch, .delete] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.unsafeMethods.contains(request.method), let key = request.headers[Self.header] else {
+            return try await next(request, context)
+        }
+        guard (1...255).contains(key.count) else {
+            throw Problem.invalid("Idempotency-Key", "must be 1–255 characters")
+        }
+        // The body is part of the request's identity; read it once and hand it on.
+        var request = request
+        let body = try await request.collectBody(upTo: JSONBody.maxBytes)
+        let claim = Idempotency.Claim(
+            token: Routes.bearerToken(request), key: key, method: request.method.rawValue, path: request.uri.path,
+            body: Self.canonical(Array(body.readableBytesView)))
+        return try await Idempotency.$claim.withValue(claim) {
+            try await next(request, context)
+        }
+    }
+
+    /// JSON bodies are compared by content, not by key order or spacing; anything else byte for byte.
+    static func canonical(_ bytes: [UInt8]) -> [UInt8] {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+              let encoded = try? JSONEncoder.sorted.encode(value)
+        else { return bytes }
+        return Array(encoded)
+    }
+}

@@ -1,0 +1,76 @@
+public import BreakoutDomain
+public import Foundation
+import Crypto
+import PostgresNIO
+
+/// Safe retries. The HTTP layer sets `Idempotency.claim` for a request that carries an
+/// `Idempotency-Key`; the store's transaction then claims the key in the same transaction as the
+/// command and stores the command's result with it. A retry — on any node, even after the first
+/// node died right after its commit — finds the stored result and returns it without applying
+/// anything; a retry with the same key but another request is refused.
+public enum Idempotency {
+    public struct Claim: Sendable {
+        /// SHA-256 of the caller's token (empty for anonymous calls), so keys never cross callers.
+        public var scope: Data
+        public var key: String
+        /// SHA-256 of method, path and body.
+        public var fingerprint: Data
+
+        public init(token: String?, key: String, method: String, path: String, body: [UInt8]) {
+            self.scope = token.map { Data(SHA256.hash(data: Data($0.utf8))) } ?? Data()
+            self.key = key
+            var hasher = SHA256()
+            hasher.update(data: Data("\(method) \(path)\n".utf8))
+            hasher.update(data: body)
+            self.fingerprint = Data(hasher.finalize())
+        }
+    }
+
+    @TaskLocal public static var claim: Claim?
+
+    static let keyReused = DomainError(
+        status: 422, code: "idempotency_key_reused",
+        detail: "This Idempotency-Key was used for a different request; use a new key for a new request.")
+}
+
+extension MeetingStore {
+    /// Claims the task's idempotency key inside the open transaction. Returns the stored result of
+    /// an earlier request with the same key (the caller then rolls back and returns it), or nil
+    /// when this request is the first (its result is stored by `storeIdempotentResult`).
+    func claimIdempotencyKey(_ claim: Idempotency.Claim, on connection: PostgresConnection) async throws -> JSONValue? {
+        // A concurrent first attempt with the same key makes this wait until it commits or rolls back.
+        var inserted = false
+        for try await _ in try await connection.query(
+            """
+            INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES (\(claim.scope), \(claim.key), \(claim.fingerprint))
+            ON CONFLICT (scope, key) DO NOTHING RETURNING 1
+            """, logger: logger).decode(Int.self) { inserted = true }
+        if inserted { return nil }
+        for try await (fingerprint, result) in try await connection.query(
+            "SELECT fingerprint, result::text FROM idempotency_keys WHERE scope = \(claim.scope) AND key = \(claim.key)",
+            logger: logger
+        ).decode((Data, String?).self) {
+            guard fingerprint == claim.fingerprint else { throw Idempotency.keyReused }
+            return try result.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) } ?? .null
+        }
+        return nil
+    }
+
+    func storeIdempotentResult(_ claim: Idempotency.Claim, result: JSONValue, on connection: PostgresConnection) async throws {
+        let text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        try await connection.query(
+            "UPDATE idempotency_keys SET result = \(text)::jsonb WHERE scope = \(claim.scope) AND key = \(claim.key)",
+            logger: logger)
+    }
+}
+
+/// Results that can be stored with an idempotency key and returned again on a retry.
+public protocol IdempotentResult: Sendable {
+    var storedForm: JSONValue { get }
+    init(storedForm: JSONValue) throws
+}
+
+extension JSONValue: IdempotentResult {
+    public var storedForm: JSONValue { self }
+    public init(storedForm: JSONValue) { self = storedForm }
+}
