@@ -23,7 +23,12 @@ extension BreakoutServer {
             headers[.contentType] = "application/yaml"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
-        router.get("metrics") { _, _ in metricsResponse(metrics) }
+        let liveStreams = metrics.makeGauge(
+            descriptor: .init(namespace: "breakout", metricName: "live_streams", unitName: "", helpText: "Open live streams on this node."))
+        router.get("metrics") { _, _ in
+            liveStreams.set(Double(hub.liveStreams))
+            return metricsResponse(metrics)
+        }
         return router
     }
 

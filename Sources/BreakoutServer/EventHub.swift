@@ -1,6 +1,6 @@
-import BreakoutDomain
-import BreakoutStore
-import Foundation
+public import BreakoutDomain
+public import BreakoutStore
+public import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -53,7 +53,7 @@ public final class EventHub: Service, Sendable {
 
     /// A new subscription to `meetingId`'s events. A stream that has seen everything up to `after`
     /// gets the batches the hub reads from now on; it fills any gap itself from the database.
-    func subscribe(_ meetingId: UUID, after: Int64) -> (id: Int, events: AsyncStream<[StoredEvent]>) {
+    public func subscribe(_ meetingId: UUID, after: Int64) -> (id: Int, events: AsyncStream<[StoredEvent]>) {
         let (stream, continuation) = AsyncStream<[StoredEvent]>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = state.withLock { state in
             state.nextId += 1
@@ -64,7 +64,7 @@ public final class EventHub: Service, Sendable {
         return (id, stream)
     }
 
-    func unsubscribe(_ meetingId: UUID, id: Int) {
+    public func unsubscribe(_ meetingId: UUID, id: Int) {
         let continuation = state.withLock { state in
             let continuation = state.feeds[meetingId]?.subscribers.removeValue(forKey: id)
             if state.feeds[meetingId]?.subscribers.isEmpty == true { state.feeds[meetingId] = nil }
@@ -128,7 +128,7 @@ public final class EventHub: Service, Sendable {
     }
 
     /// Looks up the newest seq of `meetingIds` and reads what is new.
-    func refresh(_ meetingIds: [UUID]) async {
+    public func refresh(_ meetingIds: [UUID]) async {
         guard !meetingIds.isEmpty else { return }
         do {
             for (id, seq) in try await store.lastSeqs(of: meetingIds) { notify(id, seq: seq) }

@@ -240,6 +240,33 @@ struct MultiNodeLiveTests {
         }
     }
 
+    @Test("a client that disconnects frees its stream on the node; the heartbeat keeps idle streams alive")
+    func disconnectFreesStream() async throws {
+        try await withNodeProcesses(1) { nodes in
+            let node = nodes[0]
+            let meeting = try await Self.createMeeting(on: node)
+            func liveStreams() async throws -> Int? {
+                let metrics = try await node.request(.GET, "/metrics").body
+                let line = metrics.split(separator: "\n").first { $0.hasPrefix("breakout_live_streams ") }
+                return line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) }
+            }
+            let stream = try await StreamClient.connect("host", to: node, meetingId: meeting.id, token: meeting.hostToken)
+            try await stream.waitUntil("snapshot") { $0.first?.type == "snapshot" }
+            #expect(try await liveStreams() == 1)
+            // Idle for longer than the heartbeat (1 s here): still open.
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(!stream.isFinished)
+            stream.close()
+            let deadline = ContinuousClock.now + .seconds(10)
+            var open = try await liveStreams()
+            while open != 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                open = try await liveStreams()
+            }
+            #expect(open == 0, "the node released the stream")
+        }
+    }
+
     @Test("300 timers due in the same second on three nodes fire exactly once, even with a node killed meanwhile")
     func threeHundredTimers() async throws {
         try await withNodeProcesses(3) { nodes in
