@@ -3,7 +3,7 @@ public import BreakoutStore
 import Foundation
 public import Hummingbird
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 public import Prometheus
 
 extension BreakoutServer {
@@ -34,10 +34,9 @@ extension BreakoutServer {
 
     /// One node: the HTTP server, its PostgreSQL pool, its LISTEN connection and event hub, and its
     /// timer scheduler, all run as services of the application.
-    /// With a `migrator`, pending migrations are applied before the server accepts requests.
+    /// Apply migrations first (`Migrator.migrate(databaseURL:)`).
     public static func buildApplication(
-        databaseURL: String, configuration: ServerConfiguration, logger: Logger, migrator: Migrator? = nil,
-        metrics: PrometheusCollectorRegistry = .init()
+        databaseURL: String, configuration: ServerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = .init()
     ) throws -> some ApplicationProtocol {
         var poolConfiguration = try DatabaseURL.configuration(databaseURL)
         poolConfiguration.options.maximumConnections = configuration.maxConnections
@@ -53,10 +52,6 @@ extension BreakoutServer {
         let registry = NodeRegistry(
             store: store, hub: hub, nodeId: configuration.nodeId, address: "\(configuration.host):\(configuration.port)")
         app.addServices(client, hub, listener, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics), registry)
-        if let migrator {
-            // Applied before the port opens; the advisory lock makes concurrent starts safe.
-            app.beforeServerStarts { try await migrator.migrate(client) }
-        }
         return app
     }
 }

@@ -11,6 +11,14 @@ info:
     The control plane of breakout rooms: meetings, participants, rooms, assignments, moves,
     broadcasts, the help queue and host mutes. Audio and video are carried elsewhere.
 
+    **Safe retries.** POST, PUT, PATCH and DELETE accept an `Idempotency-Key` header (1–255
+    characters). A retry with the same key — on any node — answers exactly what the first attempt
+    answered and applies nothing twice; the same key with a different method, path or body is
+    422 `idempotency_key_reused`. Refused requests store nothing.
+
+    **Live stream.** `GET /v1/meetings/{meetingId}/events` (Server-Sent Events) carries every
+    change; see that operation.
+
     **Tokens.** Every call except creating a meeting (see below), joining, health and this
     document sends `Authorization: Bearer <token>`. Creating a meeting returns the host's token;
     joining returns a participant's token. A token works only in its own meeting: used on any

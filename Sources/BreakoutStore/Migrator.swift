@@ -71,4 +71,19 @@ public struct Migrator: Sendable {
             }
         }
     }
+
+    /// Applies pending migrations with a short-lived client of its own, before a node starts its
+    /// services (so no service ever sees an old schema).
+    @discardableResult
+    public func migrate(databaseURL: String) async throws -> [String] {
+        let client = PostgresClient(configuration: try DatabaseURL.configuration(databaseURL), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: [String].self) { group in
+            group.addTask {
+                await client.run()
+                return []
+            }
+            defer { group.cancelAll() }
+            return try await migrate(client)
+        }
+    }
 }

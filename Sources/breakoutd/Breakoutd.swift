@@ -49,12 +49,6 @@ struct CommonOptions: ParsableArguments {
         logger[metadataKey: "node"] = "\(nodeId)"
         return logger
     }
-
-    func makeClient(logger: Logger) throws -> PostgresClient {
-        var configuration = try DatabaseURL.configuration(databaseURL)
-        configuration.options.maximumConnections = 20
-        return PostgresClient(configuration: configuration, backgroundLogger: logger)
-    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -91,8 +85,10 @@ struct Serve: AsyncParsableCommand {
         // Hummingbird and PostgresNIO, all served at /metrics.
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        // Migrations first, under the advisory lock, so nodes starting together are safe.
+        try await migrator.migrate(databaseURL: common.databaseURL)
         let app = try BreakoutServer.buildApplication(
-            databaseURL: common.databaseURL, configuration: configuration, logger: logger, migrator: migrator, metrics: metrics)
+            databaseURL: common.databaseURL, configuration: configuration, logger: logger, metrics: metrics)
         try await app.runService()
     }
 }
@@ -104,13 +100,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger(nodeId: "migrate")
-        let client = try common.makeClient(logger: logger)
         let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            let applied = try await migrator.migrate(client)
-            print(applied.isEmpty ? "Nothing to apply." : "Applied: \(applied.joined(separator: ", "))")
-            group.cancelAll()
-        }
+        let applied = try await migrator.migrate(databaseURL: common.databaseURL)
+        print(applied.isEmpty ? "Nothing to apply." : "Applied: \(applied.joined(separator: ", "))")
     }
 }

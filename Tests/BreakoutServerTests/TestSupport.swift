@@ -100,9 +100,9 @@ struct Node: Sendable {
 func withNode<T: Sendable>(
     configuration: ServerConfiguration = .init(nodeId: "test"), _ body: @Sendable (Node) async throws -> T
 ) async throws -> T {
+    try await Migrator(directory: TestDatabase.sqlDirectory, logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
     let app = try BreakoutServer.buildApplication(
-        databaseURL: try TestDatabase.url, configuration: configuration, logger: TestDatabase.logger,
-        migrator: Migrator(directory: TestDatabase.sqlDirectory, logger: TestDatabase.logger))
+        databaseURL: try TestDatabase.url, configuration: configuration, logger: TestDatabase.logger)
     return try await app.test(.router) { testClient in try await body(Node(client: testClient)) }
 }
 
