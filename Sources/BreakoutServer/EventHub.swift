@@ -1,4 +1,4 @@
-public import BreakoutDomain
+import BreakoutDomain
 public import BreakoutStore
 public import Foundation
 import Logging
@@ -15,6 +15,21 @@ import Synchronization
 /// A stream whose buffer is full (a slow consumer) is dropped: its stream finishes and the client
 /// reconnects with `Last-Event-ID`, losing nothing.
 public final class EventHub: Service, Sendable {
+    /// What a live stream receives: batches of events from the hub, and its own heartbeat and
+    /// shutdown signals, in one bounded buffer (so the bound holds for the whole stream).
+    public enum Message: Sendable {
+        case events([StoredEvent])
+        case heartbeat
+        case shutdown
+    }
+
+    public struct Subscription: Sendable {
+        public let id: Int
+        public let messages: AsyncStream<Message>
+        /// For the stream's own heartbeat and shutdown signals.
+        public let continuation: AsyncStream<Message>.Continuation
+    }
+
     let store: MeetingStore
     /// Batches a stream may have waiting before it is dropped. Default 256.
     let bufferLimit: Int
@@ -25,7 +40,7 @@ public final class EventHub: Service, Sendable {
     private let streamCount = Atomic<Int>(0)
 
     struct Feed {
-        var subscribers: [Int: AsyncStream<[StoredEvent]>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<Message>.Continuation] = [:]
         /// The newest seq handed to the subscribers.
         var lastSeen: Int64
         /// The newest seq known to exist.
@@ -53,15 +68,15 @@ public final class EventHub: Service, Sendable {
 
     /// A new subscription to `meetingId`'s events. A stream that has seen everything up to `after`
     /// gets the batches the hub reads from now on; it fills any gap itself from the database.
-    public func subscribe(_ meetingId: UUID, after: Int64) -> (id: Int, events: AsyncStream<[StoredEvent]>) {
-        let (stream, continuation) = AsyncStream<[StoredEvent]>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+    public func subscribe(_ meetingId: UUID, after: Int64) -> Subscription {
+        let (stream, continuation) = AsyncStream<Message>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = state.withLock { state in
             state.nextId += 1
             state.feeds[meetingId, default: Feed(lastSeen: after, wanted: after)].subscribers[state.nextId] = continuation
             return state.nextId
         }
         streamCount.add(1, ordering: .relaxed)
-        return (id, stream)
+        return Subscription(id: id, messages: stream, continuation: continuation)
     }
 
     public func unsubscribe(_ meetingId: UUID, id: Int) {
@@ -99,14 +114,14 @@ public final class EventHub: Service, Sendable {
                 store.logger.warning("reading events failed", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
                 batch = []
             }
-            let (dropped, again) = state.withLock { state -> ([AsyncStream<[StoredEvent]>.Continuation], Bool) in
+            let (dropped, again) = state.withLock { state -> ([AsyncStream<Message>.Continuation], Bool) in
                 guard var feed = state.feeds[meetingId] else { return ([], false) }
-                var dropped: [AsyncStream<[StoredEvent]>.Continuation] = []
+                var dropped: [AsyncStream<Message>.Continuation] = []
                 if let last = batch.last {
                     feed.lastSeen = last.seq
                     feed.wanted = max(feed.wanted, last.seq)
                     for (id, continuation) in feed.subscribers {
-                        if case .dropped = continuation.yield(batch) {
+                        if case .dropped = continuation.yield(.events(batch)) {
                             feed.subscribers[id] = nil
                             dropped.append(continuation)
                         }
@@ -151,7 +166,7 @@ public final class EventHub: Service, Sendable {
                 await self.catchUp()
             }
         }
-        let all = state.withLock { state -> [AsyncStream<[StoredEvent]>.Continuation] in
+        let all = state.withLock { state -> [AsyncStream<Message>.Continuation] in
             defer { state.feeds = [:] }
             return state.feeds.values.flatMap { $0.subscribers.values }
         }

@@ -45,13 +45,6 @@ struct LiveStream: Sendable {
         })
     }
 
-    enum Input: Sendable {
-        case events([StoredEvent])
-        case heartbeat
-        case hubClosed
-        case shutdown
-    }
-
     private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, resumeFrom: Int64?) async throws {
         var reader = StreamReader(identity: identity)
         // Where the stream starts: a replay after `resumeFrom`, or a snapshot.
@@ -72,31 +65,25 @@ struct LiveStream: Sendable {
 
         let subscription = hub.subscribe(identity.meetingId, after: cursor)
         defer { hub.unsubscribe(identity.meetingId, id: subscription.id) }
-        let (inputs, input) = AsyncStream<Input>.makeStream()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await batch in subscription.events { input.yield(.events(batch)) }
-                    input.yield(.hubClosed)
-                }
-                group.addTask {
                     while !Task.isCancelled {
                         try await Task.sleep(for: heartbeat)
-                        input.yield(.heartbeat)
+                        subscription.continuation.yield(.heartbeat)
                     }
                 }
                 // Anything committed between our start and the subscription is read now.
                 group.addTask { await hub.refresh([identity.meetingId]) }
                 defer { group.cancelAll() }
-                for await next in inputs {
-                    switch next {
+                // Ends when the hub drops this stream (too far behind) or the node shuts down.
+                for await message in subscription.messages {
+                    switch message {
                     case .heartbeat:
                         try await writer.write(SSEFrame.comment("keep-alive"))
                     case .shutdown:
                         // Clients reconnect (to another node) after a second and resume from their last id.
                         try await writer.write(SSEFrame.retry(milliseconds: 1000))
-                        return
-                    case .hubClosed:
                         return
                     case .events(var batch):
                         if let first = batch.first, first.seq > cursor + 1 {
@@ -111,7 +98,7 @@ struct LiveStream: Sendable {
                 }
             }
         } onGracefulShutdown: {
-            input.yield(.shutdown)
+            subscription.continuation.yield(.shutdown)
         }
     }
 }

@@ -21,21 +21,22 @@ struct EventHubTests {
                 let fast = hub.subscribe(meetingId, after: start)
                 let slow = hub.subscribe(meetingId, after: start)
                 #expect(hub.liveStreams == 2)
-                var fastIterator = fast.events.makeAsyncIterator()
+                var fastIterator = fast.messages.makeAsyncIterator()
                 var received: [Int64] = []
                 for i in 0..<6 {
                     _ = try await node.post("\(meeting.path)/breakout/rooms", token: meeting.hostToken, ["name": .string("R\(i)")])
                     await hub.refresh([meetingId])
                     // Wait for this batch on the fast stream before causing the next one.
                     while received.last ?? start < start + Int64(i + 1) {
-                        let batch = try #require(await fastIterator.next())
-                        received += batch.map(\.seq)
+                        if case .events(let batch) = try #require(await fastIterator.next()) { received += batch.map(\.seq) }
                     }
                 }
                 #expect(received == Array((start + 1)...(start + 6)))
                 // The slow stream held two batches, then was dropped: it ends after them.
                 var slowSeqs: [Int64] = []
-                for await batch in slow.events { slowSeqs += batch.map(\.seq) }
+                for await message in slow.messages {
+                    if case .events(let batch) = message { slowSeqs += batch.map(\.seq) }
+                }
                 #expect(slowSeqs == [start + 1, start + 2])
                 #expect(hub.liveStreams == 1)
                 hub.unsubscribe(meetingId, id: fast.id)
