@@ -267,6 +267,27 @@ struct MultiNodeLiveTests {
         }
     }
 
+    @Test("a node shutting down gracefully ends its streams with a retry hint and leaves the registry")
+    func gracefulShutdownEndsStreams() async throws {
+        try await withNodeProcesses(2) { nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            let meeting = try await Self.createMeeting(on: a)
+            let stream = try await StreamClient.connect("host@B", to: b, meetingId: meeting.id, token: meeting.hostToken)
+            try await stream.waitUntil("snapshot") { $0.first?.type == "snapshot" }
+            b.stop()
+            try await stream.waitUntil("the stream to end") { _ in stream.isFinished }
+            #expect(stream.retryMilliseconds == 1000)
+            #expect(b.process.terminationStatus == 0)
+            let registered = try await TestDatabase.withClient { client in
+                var names: [String] = []
+                for try await name in try await client.query(
+                    "SELECT node_id FROM breakout_nodes WHERE node_id = ANY(\([a.name, b.name]))").decode(String.self) { names.append(name) }
+                return names
+            }
+            #expect(registered == [a.name])
+        }
+    }
+
     @Test("300 timers due in the same second on three nodes fire exactly once, even with a node killed meanwhile")
     func threeHundredTimers() async throws {
         try await withNodeProcesses(3) { nodes in

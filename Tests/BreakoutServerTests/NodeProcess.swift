@@ -138,6 +138,9 @@ struct ReceivedEvent: Sendable, Equatable {
 final class StreamClient: Sendable {
     private let received = Mutex<[ReceivedEvent]>([])
     private let finished = Mutex<Bool>(false)
+    private let retryHint = Mutex<Int?>(nil)
+    /// The `retry:` the server sent, if any (on graceful shutdown).
+    var retryMilliseconds: Int? { retryHint.withLock { $0 } }
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
     let label: String
 
@@ -173,6 +176,7 @@ final class StreamClient: Sendable {
     }
 
     private func parse(_ frame: String) {
+        if frame.hasPrefix("retry: ") { retryHint.withLock { $0 = Int(frame.dropFirst(7)) } }
         var id: Int64?
         var type = "message"
         var data = ""
