@@ -15,6 +15,8 @@ public struct TimerService: Service {
     /// Longest sleep between two looks at the timers table. Default 250 ms.
     let maxSleep: Duration
     let fired: Counter
+    /// Timers one node fires at the same time during a burst.
+    static let concurrentClaims = 4
 
     public init(store: MeetingStore, nodeId: String, metrics: PrometheusCollectorRegistry, maxSleep: Duration = .milliseconds(250)) {
         self.store = store
@@ -29,8 +31,17 @@ public struct TimerService: Service {
             while !Task.isCancelled {
                 var sleep = maxSleep
                 do {
-                    while let outcome = try await store.fireNextDueTimer(node: nodeId) {
-                        if outcome == .fired { fired.increment() }
+                    // A few claimers at once: a burst of due timers is mostly round trips, and
+                    // SKIP LOCKED lets them (and other nodes) take different rows.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<Self.concurrentClaims {
+                            group.addTask {
+                                while let outcome = try await store.fireNextDueTimer(node: nodeId) {
+                                    if outcome == .fired { fired.increment() }
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
                     }
                     if let next = try await store.nextTimerDue() {
                         let wait = next.timeIntervalSinceNow
