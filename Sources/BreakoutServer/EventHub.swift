@@ -128,9 +128,9 @@ public final class EventHub: Service, Sendable {
                     }
                 }
                 // Stop when caught up, or when a read brought nothing (the poll will try again).
-                let again = !batch.isEmpty && feed.lastSeen < feed.wanted
+                let again = !batch.isEmpty && feed.lastSeen < feed.wanted && !feed.subscribers.isEmpty
                 feed.pumping = again
-                state.feeds[meetingId] = feed
+                state.feeds[meetingId] = feed.subscribers.isEmpty ? nil : feed
                 return (dropped, again)
             }
             for continuation in dropped {
