@@ -121,42 +121,23 @@ struct StreamReader {
             cursor = event.seq
             let visible = event.audience.admits(identity.participantId, role: role)
             if visible {
-                buffer.writeImmutableBuffer(SSEFrame.event(id: event.seq, type: event.type, data: redacted(event)))
+                // Emails are for managers' eyes only.
+                let data = role.isManager ? event.payload : event.payloadWithoutEmails
+                buffer.writeImmutableBuffer(SSEFrame.event(id: event.seq, type: event.type, data: data))
             }
             switch event.type {
             case EventType.meetingEnded.rawValue:
                 if !visible { buffer.writeImmutableBuffer(SSEFrame.event(id: event.seq, type: event.type, data: event.payload)) }
                 return (buffer, true)
-            case EventType.roleChanged.rawValue:
-                let payload = Self.parse(event.payload)
-                if payload?["participantId"]?.stringValue == identity.participantId.uuidString.lowercased(),
-                   let newRole = payload?["role"]?.stringValue.flatMap(Role.init(rawValue:)) {
-                    role = newRole
-                }
-            case EventType.participantLeft.rawValue:
-                if Self.parse(event.payload)?["participantId"]?.stringValue == identity.participantId.uuidString.lowercased() {
-                    return (buffer, true)
-                }
+            case EventType.roleChanged.rawValue where event.subject == identity.participantId:
+                if let newRole = event.newRole { role = newRole }
+            case EventType.participantLeft.rawValue where event.subject == identity.participantId:
+                return (buffer, true)
             default:
                 break
             }
         }
         return (buffer, false)
-    }
-
-    /// Emails are for managers' eyes only.
-    func redacted(_ event: StoredEvent) -> String {
-        guard !role.isManager, event.type == EventType.participantJoined.rawValue,
-              case .object(var payload)? = Self.parse(event.payload),
-              case .object(var participant)? = payload["participant"]
-        else { return event.payload }
-        participant["email"] = nil
-        payload["participant"] = .object(participant)
-        return (try? SSEFrame.json(.object(payload))) ?? event.payload
-    }
-
-    static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 }
 
