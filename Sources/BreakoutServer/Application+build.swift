@@ -10,8 +10,8 @@ extension BreakoutServer {
     /// The router with every route of the contract, health and the OpenAPI document.
     public static func buildRouter(
         store: MeetingStore, hub: EventHub, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = .init()
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<BreakoutRequestContext> {
+        let router = Router(context: BreakoutRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: IdempotencyMiddleware())
@@ -62,7 +62,7 @@ struct Health: Sendable {
     let client: PostgresClient
     let hub: EventHub
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<BreakoutRequestContext>) {
         router.get("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
             guard hub.isListening else {

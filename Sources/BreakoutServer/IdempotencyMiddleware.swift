@@ -4,11 +4,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Honours `Idempotency-Key` on POST, PUT, PATCH and DELETE: the request runs with an
-/// `Idempotency.claim`, and the store claims the key in the command's own transaction (see
+/// Honours `Idempotency-Key` on POST, PUT, PATCH and DELETE: the request's context carries an
+/// `Idempotency.Claim`, and the store claims the key in the command's own transaction (see
 /// `Idempotency`). A retry with the same key — on any node — answers what the first attempt
 /// answered and applies nothing twice; the same key with another body is 422.
-struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
+struct IdempotencyMiddleware: RouterMiddleware {
+    typealias Context = BreakoutRequestContext
     static var header: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
     static var unsafeMethods: Set<HTTPRequest.Method> { [.post, .put, .patch, .delete] }
 
@@ -25,9 +26,9 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         let claim = Idempotency.Claim(
             token: Routes.bearerToken(request), key: key, method: request.method.rawValue, path: request.uri.path,
             body: Self.canonical(Array(body.readableBytesView)))
-        return try await Idempotency.$claim.withValue(claim) {
-            try await next(request, context)
-        }
+        var context = context
+        context.idempotencyClaim = claim
+        return try await next(request, context)
     }
 
     /// JSON bodies are compared by content, not by key order or spacing; anything else byte for byte.

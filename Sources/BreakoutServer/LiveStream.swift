@@ -23,11 +23,11 @@ struct LiveStream: Sendable {
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<BreakoutRequestContext>) {
         router.get("v1/meetings/:meetingId/events", use: handle)
     }
 
-    @Sendable func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func handle(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let meetingId = try Routes.id(context, "meetingId", "meeting")
         // EventSource cannot set headers, so the token may come as ?access_token= (never logged).
         guard let token = Routes.bearerToken(request) ?? request.uri.queryParameters.get("access_token"),

@@ -9,35 +9,38 @@ struct Routes: Sendable {
     let store: MeetingStore
     let configuration: ServerConfiguration
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<BreakoutRequestContext>) {
         let v1 = router.group("v1/meetings")
         v1.post(use: createMeeting)
         v1.post("join", use: join)
-        v1.get(":meetingId", use: snapshot)
-        v1.delete(":meetingId/participants/:participantId", use: removeParticipant)
-        v1.put(":meetingId/participants/:participantId/role", use: setRole)
-        v1.put(":meetingId/participants/:participantId/mute", use: setMute)
-        v1.post(":meetingId/end", use: endMeeting)
-        v1.post(":meetingId/breakout", use: createBreakout)
-        v1.delete(":meetingId/breakout", use: discardBreakout)
-        v1.patch(":meetingId/breakout/options", use: changeOptions)
-        v1.post(":meetingId/breakout/rooms", use: addRoom)
-        v1.patch(":meetingId/breakout/rooms/:roomId", use: renameRoom)
-        v1.delete(":meetingId/breakout/rooms/:roomId", use: deleteRoom)
-        v1.put(":meetingId/breakout/assignments/:participantId", use: assign)
-        v1.post(":meetingId/breakout/open", use: openBreakout)
-        v1.post(":meetingId/breakout/close", use: closeBreakout)
-        v1.post(":meetingId/moves", use: move)
-        v1.post(":meetingId/broadcasts", use: broadcast)
-        v1.post(":meetingId/help-requests", use: requestHelp)
-        v1.post(":meetingId/help-requests/:requestId/take", use: takeHelp)
-        v1.post(":meetingId/help-requests/:requestId/resolve", use: resolveHelp)
-        v1.post(":meetingId/unmute-all", use: unmuteAll)
+        // Everything about one meeting needs its member's token: checked once, by the middleware
+        // and then inside the command's own statement.
+        let meeting = router.group("v1/meetings/:meetingId").add(middleware: AuthenticationMiddleware())
+        meeting.get(use: snapshot)
+        meeting.delete("participants/:participantId", use: removeParticipant)
+        meeting.put("participants/:participantId/role", use: setRole)
+        meeting.put("participants/:participantId/mute", use: setMute)
+        meeting.post("end", use: endMeeting)
+        meeting.post("breakout", use: createBreakout)
+        meeting.delete("breakout", use: discardBreakout)
+        meeting.patch("breakout/options", use: changeOptions)
+        meeting.post("breakout/rooms", use: addRoom)
+        meeting.patch("breakout/rooms/:roomId", use: renameRoom)
+        meeting.delete("breakout/rooms/:roomId", use: deleteRoom)
+        meeting.put("breakout/assignments/:participantId", use: assign)
+        meeting.post("breakout/open", use: openBreakout)
+        meeting.post("breakout/close", use: closeBreakout)
+        meeting.post("moves", use: move)
+        meeting.post("broadcasts", use: broadcast)
+        meeting.post("help-requests", use: requestHelp)
+        meeting.post("help-requests/:requestId/take", use: takeHelp)
+        meeting.post("help-requests/:requestId/resolve", use: resolveHelp)
+        meeting.post("unmute-all", use: unmuteAll)
     }
 
     // MARK: Meetings and membership
 
-    @Sendable func createMeeting(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func createMeeting(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         if let adminToken = configuration.adminToken {
             guard let token = Self.bearerToken(request) else { throw Problem.missingToken }
             guard Self.constantTimeEqual(token, adminToken) else {
@@ -54,59 +57,63 @@ struct Routes: Sendable {
             body.absorb(settings)
         }
         try body.finish()
-        let created = try await store.createMeeting(title: title!, hostName: hostName ?? "Host", breakoutRoomsEnabled: enabled)
+        let created = try await store.createMeeting(
+            title: try Self.present(title), hostName: hostName ?? "Host", breakoutRoomsEnabled: enabled,
+            claim: context.idempotencyClaim)
         return try Self.json([
             "meeting": created.meeting, "hostToken": .string(created.hostToken),
             "participantId": JSONValue(created.participantId),
         ], status: .created)
     }
 
-    @Sendable func join(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func join(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         var body = try await JSONBody.read(request)
         let code = body.string("code", required: true)
         let displayName = body.string("displayName", required: true)
         let email = body.string("email")
         try body.finish()
-        let joined = try await store.join(code: code!, displayName: displayName!, email: email)
+        let joined = try await store.join(
+            code: try Self.present(code), displayName: try Self.present(displayName), email: email, claim: context.idempotencyClaim)
         return try Self.json([
             "meetingId": JSONValue(joined.meetingId), "participantId": JSONValue(joined.participantId),
             "token": .string(joined.token),
         ], status: .created)
     }
 
-    @Sendable func snapshot(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func snapshot(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let identity = try await store.identify(token: caller.token, meetingId: caller.meetingId)
         return try Self.json(try await store.snapshot(identity))
     }
 
-    @Sendable func removeParticipant(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
-        try await store.removeParticipant(identity, target: try Self.id(context, "participantId", "participant"))
+    @Sendable func removeParticipant(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try await store.removeParticipant(caller, target: try Self.id(context, "participantId", "participant"))
         return Response(status: .noContent)
     }
 
-    @Sendable func setRole(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func setRole(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         let target = try Self.id(context, "participantId", "participant")
         var body = try await JSONBody.read(request)
         let roleName = body.string("role", required: true)
         let role = roleName.flatMap(Role.init(rawValue:))
         if roleName != nil, role == nil || role == .host { body.add(.invalid("role", "must be cohost or participant")) }
         try body.finish()
-        try await store.setRole(identity, target: target, role: role!)
-        return try Self.json(["participantId": JSONValue(target), "role": .string(role!.rawValue)])
+        try await store.setRole(caller, target: target, role: try Self.present(role))
+        return try Self.json(["participantId": JSONValue(target), "role": .string(try Self.present(role).rawValue)])
     }
 
-    @Sendable func endMeeting(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
-        try await store.endMeeting(identity)
+    @Sendable func endMeeting(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try await store.endMeeting(caller)
         return Response(status: .noContent)
     }
 
     // MARK: Breakout rooms
 
-    @Sendable func createBreakout(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func createBreakout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         var body = try await JSONBody.read(request)
         let roomCount = body.int("roomCount", in: 1...configuration.maxRooms, required: true)
         let modeName = body.string("mode", required: true)
@@ -120,130 +127,131 @@ struct Routes: Sendable {
             body.absorb(options)
         }
         try body.finish()
-        let breakout = try await store.createBreakout(identity, roomCount: roomCount!!, mode: mode!, options: patch)
+        let breakout = try await store.createBreakout(
+            caller, roomCount: try Self.present(roomCount ?? nil), mode: try Self.present(mode), options: patch)
         return try Self.json(breakout, status: .created)
     }
 
-    @Sendable func discardBreakout(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
-        try await store.discardBreakout(identity)
+    @Sendable func discardBreakout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try await store.discardBreakout(caller)
         return Response(status: .noContent)
     }
 
-    @Sendable func changeOptions(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func changeOptions(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         var body = try await JSONBody.read(request)
         let patch = Self.optionsPatch(&body)
         try body.finish()
-        return try Self.json(try await store.changeOptions(identity, patch: patch))
+        return try Self.json(try await store.changeOptions(caller, patch: patch))
     }
 
-    @Sendable func addRoom(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func addRoom(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         var body = try await JSONBody.read(request, allowEmpty: true)
         let name = body.string("name")
         try body.finish()
-        return try Self.json(try await store.addRoom(identity, name: name), status: .created)
+        return try Self.json(try await store.addRoom(caller, name: name), status: .created)
     }
 
-    @Sendable func renameRoom(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func renameRoom(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         let room = try Self.id(context, "roomId", "room")
         var body = try await JSONBody.read(request)
         let name = body.string("name", required: true)
         try body.finish()
-        return try Self.json(try await store.renameRoom(identity, room: room, name: name!))
+        return try Self.json(try await store.renameRoom(caller, room: room, name: try Self.present(name)))
     }
 
-    @Sendable func deleteRoom(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
-        try await store.deleteRoom(identity, room: try Self.id(context, "roomId", "room"))
+    @Sendable func deleteRoom(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        try await store.deleteRoom(caller, room: try Self.id(context, "roomId", "room"))
         return Response(status: .noContent)
     }
 
-    @Sendable func assign(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func assign(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         let target = try Self.id(context, "participantId", "participant")
         var body = try await JSONBody.read(request)
         let room = body.uuidOrNull("roomId", required: true)
         try body.finish()
-        return try Self.json(try await store.assign(identity, participant: target, room: room!))
+        return try Self.json(try await store.assign(caller, participant: target, room: try Self.present(room)))
     }
 
-    @Sendable func openBreakout(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
-        return try Self.json(try await store.openBreakout(identity))
+    @Sendable func openBreakout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return try Self.json(try await store.openBreakout(caller))
     }
 
-    @Sendable func closeBreakout(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
-        return try Self.json(try await store.closeBreakout(identity))
+    @Sendable func closeBreakout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        return try Self.json(try await store.closeBreakout(caller))
     }
 
     // MARK: In the rooms
 
-    @Sendable func move(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func move(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         var body = try await JSONBody.read(request)
         let room = body.uuidOrNull("roomId", required: true)
         try body.finish()
-        return try Self.json(try await store.move(identity, to: room!))
+        return try Self.json(try await store.move(caller, to: try Self.present(room)))
     }
 
-    @Sendable func broadcast(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func broadcast(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         var body = try await JSONBody.read(request)
         let message = body.string("message", required: true)
         let room = body.uuidOrNull("roomId")
         try body.finish()
-        return try Self.json(try await store.broadcast(identity, message: message!, roomId: room ?? nil), status: .created)
+        return try Self.json(try await store.broadcast(caller, message: try Self.present(message), roomId: room ?? nil), status: .created)
     }
 
-    @Sendable func requestHelp(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func requestHelp(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         try await JSONBody.read(request, allowEmpty: true).finish()
-        return try Self.json(try await store.requestHelp(identity), status: .created)
+        return try Self.json(try await store.requestHelp(caller), status: .created)
     }
 
-    @Sendable func takeHelp(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func takeHelp(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         try await workHelp(request, context, resolve: false)
     }
 
-    @Sendable func resolveHelp(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func resolveHelp(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         try await workHelp(request, context, resolve: true)
     }
 
-    private func workHelp(_ request: Request, _ context: BasicRequestContext, resolve: Bool) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    private func workHelp(_ request: Request, _ context: BreakoutRequestContext, resolve: Bool) async throws -> Response {
+        let caller = try context.requireCaller()
         let requestId = try Self.id(context, "requestId", "help_request")
         try await JSONBody.read(request, allowEmpty: true).finish()
-        return try Self.json(try await store.workHelpRequest(identity, request: requestId, resolve: resolve))
+        return try Self.json(try await store.workHelpRequest(caller, request: requestId, resolve: resolve))
     }
 
-    @Sendable func setMute(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func setMute(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         let target = try Self.id(context, "participantId", "participant")
         var body = try await JSONBody.read(request)
         let muted = body.bool("muted", required: true)
         try body.finish()
-        return try Self.json(try await store.setMute(identity, participant: target, muted: muted!))
+        return try Self.json(try await store.setMute(caller, participant: target, muted: try Self.present(muted)))
     }
 
-    @Sendable func unmuteAll(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let identity = try await authenticate(request, context)
+    @Sendable func unmuteAll(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
         try await JSONBody.read(request, allowEmpty: true).finish()
-        return try Self.json(try await store.unmuteAll(identity))
+        return try Self.json(try await store.unmuteAll(caller))
     }
 }
 
 // MARK: Helpers
 
 extension Routes {
-    /// The caller's identity in the meeting of the path. A malformed meeting id is a 404 like an unknown one.
-    func authenticate(_ request: Request, _ context: BasicRequestContext) async throws -> Identity {
-        let meetingId = try Self.id(context, "meetingId", "meeting")
-        guard let token = Self.bearerToken(request) else { throw Problem.missingToken }
-        return try await store.identify(token: token, meetingId: meetingId)
+    /// A required value that `JSONBody.finish()` has already vouched for (it refuses a body
+    /// without it); never a force unwrap on the request path.
+    static func present<Value>(_ value: Value?) throws -> Value {
+        guard let value else { throw Problem.invalid("body", "a required field is missing") }
+        return value
     }
 
     static func bearerToken(_ request: Request) -> String? {
@@ -261,7 +269,7 @@ extension Routes {
     }
 
     /// A UUID path parameter; anything else is "no such thing" (404), as an unknown id would be.
-    static func id(_ context: BasicRequestContext, _ name: String, _ what: String) throws -> UUID {
+    static func id(_ context: BreakoutRequestContext, _ name: String, _ what: String) throws -> UUID {
         guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else {
             throw DomainError.notFound(what)
         }

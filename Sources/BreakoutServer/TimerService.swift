@@ -36,8 +36,8 @@ public struct TimerService: Service {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for _ in 0..<Self.concurrentClaims {
                             group.addTask {
-                                while let outcome = try await store.fireNextDueTimer(node: nodeId) {
-                                    if outcome == .fired { fired.increment() }
+                                while case let outcomes = try await store.fireDueTimers(node: nodeId), !outcomes.isEmpty {
+                                    fired.increment(by: Int64(outcomes.filter { $0 == .fired }.count))
                                 }
                             }
                         }

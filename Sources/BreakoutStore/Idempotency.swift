@@ -3,9 +3,9 @@ public import Foundation
 import Crypto
 import PostgresNIO
 
-/// Safe retries. The HTTP layer sets `Idempotency.claim` for a request that carries an
-/// `Idempotency-Key`; the store's transaction then claims the key in the same transaction as the
-/// command and stores the command's result with it. A retry — on any node, even after the first
+/// Safe retries. The HTTP layer makes an `Idempotency.Claim` for a request that carries an
+/// `Idempotency-Key` and hands it to the store with the command; the command's own transaction
+/// reads the key's stored answer (under the meeting's lock) and stores its answer with it. A retry — on any node, even after the first
 /// node died right after its commit — finds the stored result and returns it without applying
 /// anything; a retry with the same key but another request is refused.
 public enum Idempotency {
@@ -26,15 +26,14 @@ public enum Idempotency {
         }
     }
 
-    @TaskLocal public static var claim: Claim?
-
     static let keyReused = DomainError(
         status: 422, code: "idempotency_key_reused",
         detail: "This Idempotency-Key was used for a different request; use a new key for a new request.")
 }
 
 extension MeetingStore {
-    /// Claims the task's idempotency key inside the open transaction. Returns the stored result of
+    /// Claims an idempotency key inside the open transaction (creating a meeting: no meeting lock
+    /// serialises it, so the key row itself does). Returns the stored result of
     /// an earlier request with the same key (the caller then rolls back and returns it), or nil
     /// when this request is the first (its result is stored by `storeIdempotentResult`).
     func claimIdempotencyKey(_ claim: Idempotency.Claim, on connection: PostgresConnection) async throws -> JSONValue? {

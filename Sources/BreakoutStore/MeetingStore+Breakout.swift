@@ -6,17 +6,17 @@ import PostgresNIO
 extension MeetingStore {
     /// Creates the rooms and, in `automatic` mode, spreads the participants over them.
     public func createBreakout(
-        _ identity: Identity, roomCount: Int, mode: BreakoutMode, options: BreakoutOptionsPatch
+        _ caller: Caller, roomCount: Int, mode: BreakoutMode, options: BreakoutOptionsPatch
     ) async throws -> JSONValue {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
+        try await command(caller) { command, actor in
             var participants: [UUID] = []
-            if mode == .automatic, command.caller.role.isManager {
+            if mode == .automatic, actor.role.isManager {
                 let rows = try await command.query(
                     "SELECT id FROM participants WHERE meeting_id = \(command.meetingId) AND role = 'participant' ORDER BY joined_order")
                 for try await id in rows.decode(UUID.self) { participants.append(id) }
             }
             let plan = try BreakoutRules.create(
-                actor: command.caller.role, breakoutRoomsEnabled: command.breakoutRoomsEnabled,
+                actor: actor.role, breakoutRoomsEnabled: command.breakoutRoomsEnabled,
                 current: command.breakout.status, roomCount: roomCount, mode: mode, options: options,
                 participants: participants, limits: limits)
             let o = plan.options
@@ -57,28 +57,31 @@ extension MeetingStore {
                 "status": "ready", "mode": .string(plan.mode.rawValue), "options": Representation.options(o),
                 "rooms": .array(rooms), "openedAt": nil, "timerEndsAt": nil, "closingEndsAt": nil,
             ]
-            let assignments: [JSONValue] = assignedIds.indices.map {
-                ["participantId": JSONValue(assignedIds[$0]), "roomId": JSONValue(assignedRooms[$0])]
+            // Compact: one list of participant ids per room that has any, not one entry per person.
+            var assignments: [String: JSONValue] = [:]
+            for (index, members) in plan.assignments.enumerated() where !members.isEmpty {
+                assignments[roomIds[index].uuidString.lowercased()] = .array(members.map { JSONValue($0) })
             }
-            command.emit(DomainEvent(.breakoutCreated, ["breakout": breakout, "assignments": .array(assignments)]))
+            command.emit(DomainEvent(.breakoutCreated, ["breakout": breakout, "assignments": .object(assignments)]))
             return breakout
         }
     }
 
     /// Discards the rooms (not while open); assignments go with them.
-    public func discardBreakout(_ identity: Identity) async throws {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            try BreakoutRules.discard(actor: command.caller.role, breakout: command.breakout)
+    public func discardBreakout(_ caller: Caller) async throws {
+        _ = try await command(caller) { command, actor in
+            try BreakoutRules.discard(actor: actor.role, breakout: command.breakout)
             try await command.query("DELETE FROM breakouts WHERE meeting_id = \(command.meetingId)")
             command.emit(DomainEvent(.breakoutDiscarded, [:]))
+            return NoContent()
         }
     }
 
     /// Changes options; while open a changed timer moves `timerEndsAt`.
-    public func changeOptions(_ identity: Identity, patch: BreakoutOptionsPatch) async throws -> JSONValue {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
+    public func changeOptions(_ caller: Caller, patch: BreakoutOptionsPatch) async throws -> JSONValue {
+        try await command(caller) { command, actor in
             let (o, timer) = try BreakoutRules.changeOptions(
-                actor: command.caller.role, breakout: command.breakout, patch: patch, openedAt: command.openedAt)
+                actor: actor.role, breakout: command.breakout, patch: patch, openedAt: command.openedAt)
             try await command.query(
                 """
                 UPDATE breakouts SET move_automatically = \(o.moveAutomatically), allow_choose_room = \(o.allowChooseRoom),
@@ -96,7 +99,7 @@ extension MeetingStore {
             case .removed:
                 // The pending timer row no longer matches timer_ends_at, so it will do nothing.
                 try await command.query("UPDATE breakouts SET timer_ends_at = NULL WHERE meeting_id = \(command.meetingId)")
-                payload["timerEndsAt"] = nil
+                payload["timerEndsAt"] = .null
             }
             command.emit(DomainEvent(.optionsChanged, .object(payload)))
             return .object(payload)
@@ -104,17 +107,12 @@ extension MeetingStore {
     }
 
     /// Adds a room, named "Breakout room N" unless a name is given.
-    public func addRoom(_ identity: Identity, name: String?) async throws -> JSONValue {
+    public func addRoom(_ caller: Caller, name: String?) async throws -> JSONValue {
         let requestedName = try name.map { try InputValidation.roomName($0) }
-        return try await command(identity.meetingId, actor: identity.participantId) { command in
-            var names = Set<String>()
-            var maxPosition = 0
-            for try await (name, position) in try await command.query(
-                "SELECT name, position FROM rooms WHERE meeting_id = \(command.meetingId)").decode((String, Int).self) {
-                names.insert(name)
-                maxPosition = max(maxPosition, position)
-            }
-            try BreakoutRules.addRoom(actor: command.caller.role, breakout: command.breakout, roomCount: names.count, limits: limits)
+        return try await command(caller) { command, actor in
+            let names = Set(command.rooms.map(\.name))
+            let maxPosition = command.rooms.map(\.position).max() ?? 0
+            try BreakoutRules.addRoom(actor: actor.role, breakout: command.breakout, roomCount: names.count, limits: limits)
             let name = requestedName ?? BreakoutRules.nameForAddedRoom(existing: names)
             guard !names.contains(name) else { throw DomainError.roomNameTaken }
             let id = UUID()
@@ -126,12 +124,11 @@ extension MeetingStore {
         }
     }
 
-    public func renameRoom(_ identity: Identity, room roomId: UUID, name: String) async throws -> JSONValue {
+    public func renameRoom(_ caller: Caller, room roomId: UUID, name: String) async throws -> JSONValue {
         let name = try InputValidation.roomName(name)
-        return try await command(identity.meetingId, actor: identity.participantId) { command in
-            try BreakoutRules.requireEditable(actor: command.caller.role, breakout: command.breakout)
-            let old = try await command.roomName(roomId)
-            guard old != name else { return ["roomId": JSONValue(roomId), "name": .string(name)] }
+        return try await command(caller) { command, actor in
+            try BreakoutRules.requireEditable(actor: actor.role, breakout: command.breakout)
+            guard try command.room(roomId).name != name else { return ["roomId": JSONValue(roomId), "name": .string(name)] }
             try await command.query("UPDATE rooms SET name = \(name) WHERE meeting_id = \(command.meetingId) AND id = \(roomId)")
             let payload: JSONValue = ["roomId": JSONValue(roomId), "name": .string(name)]
             command.emit(DomainEvent(.roomRenamed, payload))
@@ -140,13 +137,10 @@ extension MeetingStore {
     }
 
     /// Deletes a room; its occupants go to the main room and its assignees become unassigned.
-    public func deleteRoom(_ identity: Identity, room roomId: UUID) async throws {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            var count = 0
-            for try await n in try await command.query(
-                "SELECT count(*) FROM rooms WHERE meeting_id = \(command.meetingId)").decode(Int.self) { count = n }
-            try BreakoutRules.deleteRoom(actor: command.caller.role, breakout: command.breakout, roomCount: count)
-            _ = try await command.roomName(roomId)
+    public func deleteRoom(_ caller: Caller, room roomId: UUID) async throws {
+        _ = try await command(caller) { command, actor in
+            try BreakoutRules.deleteRoom(actor: actor.role, breakout: command.breakout, roomCount: command.rooms.count)
+            _ = try command.room(roomId)
             var movedToMain: [JSONValue] = []
             for try await id in try await command.query(
                 """
@@ -161,23 +155,19 @@ extension MeetingStore {
                 """)
             try await command.query("DELETE FROM rooms WHERE meeting_id = \(command.meetingId) AND id = \(roomId)")
             command.emit(DomainEvent(.roomDeleted, ["roomId": JSONValue(roomId), "movedToMain": .array(movedToMain)]))
+            return NoContent()
         }
     }
 
     /// Assigns (or with nil unassigns) a participant; while open this moves or prompts them.
-    public func assign(_ identity: Identity, participant targetId: UUID, room roomId: UUID?) async throws -> JSONValue {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            try BreakoutRules.requireEditable(actor: command.caller.role, breakout: command.breakout)
-            let target = try await command.member(targetId)
-            if let roomId { _ = try await command.roomName(roomId) }
-            let effect = try BreakoutRules.assign(actor: command.caller.role, breakout: command.breakout, target: target, room: roomId)
-            var location = target.location
-            if case .move(let destination) = effect { location = destination }
-            try await command.query(
-                """
-                UPDATE participants SET assigned_room_id = \(roomId), location_room_id = \(location)
-                WHERE meeting_id = \(command.meetingId) AND id = \(targetId)
-                """)
+    public func assign(_ caller: Caller, participant targetId: UUID, room roomId: UUID?) async throws -> JSONValue {
+        try await command(caller, about: [targetId], batchable: true) { command, actor in
+            try BreakoutRules.requireEditable(actor: actor.role, breakout: command.breakout)
+            let target = try command.member(targetId)
+            if let roomId { _ = try command.room(roomId) }
+            let effect = try BreakoutRules.assign(actor: actor.role, breakout: command.breakout, target: target, room: roomId)
+            command.setAssignment(targetId, roomId)
+            if case .move(let destination) = effect { command.setLocation(targetId, destination) }
             let payload: JSONValue = ["participantId": JSONValue(targetId), "roomId": JSONValue(roomId)]
             if target.assignedRoomId != roomId { command.emit(DomainEvent(.assignmentChanged, payload)) }
             switch effect {
@@ -194,31 +184,29 @@ extension MeetingStore {
     }
 
     /// Opens all rooms: moves every assigned participant in, or prompts each of them.
-    public func openBreakout(_ identity: Identity) async throws -> JSONValue {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            let timerEndsAt = try BreakoutRules.open(actor: command.caller.role, breakout: command.breakout, now: command.now)
+    public func openBreakout(_ caller: Caller) async throws -> JSONValue {
+        try await command(caller) { command, actor in
+            let timerEndsAt = try BreakoutRules.open(actor: actor.role, breakout: command.breakout, now: command.now)
             try await command.query(
                 """
                 UPDATE breakouts SET status = 'open', opened_at = \(command.now), timer_ends_at = \(timerEndsAt)
                 WHERE meeting_id = \(command.meetingId)
                 """)
             if let timerEndsAt { try await command.scheduleRoomTimer(at: timerEndsAt) }
-            var moved: [JSONValue] = []
             let moveAutomatically = command.breakout.options.moveAutomatically
             if moveAutomatically {
-                for try await (id, room) in try await command.query(
+                try await command.query(
                     """
                     UPDATE participants SET location_room_id = assigned_room_id
                     WHERE meeting_id = \(command.meetingId) AND assigned_room_id IS NOT NULL
                       AND location_room_id IS DISTINCT FROM assigned_room_id
-                    RETURNING id, assigned_room_id
-                    """).decode((UUID, UUID).self) {
-                    moved.append(["participantId": JSONValue(id), "roomId": JSONValue(room)])
-                }
+                    """)
             }
+            // Compact: with moveAutomatically the event says what happened — every participant with
+            // an assigned room is now in it — instead of listing every move.
             let payload: JSONValue = [
                 "openedAt": Representation.date(command.now), "timerEndsAt": Representation.date(timerEndsAt),
-                "moveAutomatically": .bool(moveAutomatically), "moved": .array(moved),
+                "moveAutomatically": .bool(moveAutomatically),
             ]
             command.emit(DomainEvent(.breakoutOpened, payload))
             if !moveAutomatically {
@@ -235,9 +223,9 @@ extension MeetingStore {
     }
 
     /// Closes all rooms: at once with countdown 0, else `closing` until the countdown ends.
-    public func closeBreakout(_ identity: Identity) async throws -> JSONValue {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            let plan = try BreakoutRules.close(actor: command.caller.role, breakout: command.breakout, now: command.now)
+    public func closeBreakout(_ caller: Caller) async throws -> JSONValue {
+        try await command(caller) { command, actor in
+            let plan = try BreakoutRules.close(actor: actor.role, breakout: command.breakout, now: command.now)
             return try await command.apply(plan)
         }
     }

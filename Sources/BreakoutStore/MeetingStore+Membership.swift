@@ -27,42 +27,52 @@ extension MeetingStore {
         }
     }
 
-    /// Creates a meeting whose creator is its host.
-    public func createMeeting(title: String, hostName: String, breakoutRoomsEnabled: Bool) async throws -> CreatedMeeting {
+    /// Creates a meeting whose creator is its host: the meeting, its host and the first event in one
+    /// statement. With an idempotency key the key is claimed first, in the same transaction.
+    public func createMeeting(
+        title: String, hostName: String, breakoutRoomsEnabled: Bool, claim: Idempotency.Claim? = nil
+    ) async throws -> CreatedMeeting {
         let title = try InputValidation.title(title)
         let hostName = try InputValidation.displayName(hostName, field: "hostName")
         let meetingId = UUID()
         let hostId = UUID()
         let token = Tokens.generate()
+        let host = Representation.participant(
+            id: hostId, displayName: hostName, email: nil, role: .host, location: nil, assignedRoomId: nil,
+            mutedByHost: false, includeEmail: true)
+        let joined = String(decoding: try JSONEncoder.sortedKeys.encode(["participant": host] as JSONValue), as: UTF8.self)
         // A fresh code collides with an existing one about once in 10^14 meetings; retry then.
         for attempt in 1...5 {
             let code = MeetingCode.generate()
             do {
-                return try await transaction { connection in
+                return try await client.withTransaction(logger: logger) { connection in
+                    if let claim, let stored = try await claimIdempotencyKey(claim, on: connection) {
+                        return try CreatedMeeting(storedForm: stored)
+                    }
                     try await connection.query(
                         """
-                        INSERT INTO meetings (id, code, title, breakout_rooms_enabled)
-                        VALUES (\(meetingId), \(code), \(title), \(breakoutRoomsEnabled))
+                        WITH meeting AS (
+                            INSERT INTO meetings (id, code, title, breakout_rooms_enabled, last_seq)
+                            VALUES (\(meetingId), \(code), \(title), \(breakoutRoomsEnabled), 1)
+                        ), host AS (
+                            INSERT INTO participants (id, meeting_id, display_name, role, token_hash)
+                            VALUES (\(hostId), \(meetingId), \(hostName), 'host', \(Tokens.hash(token)))
+                        )
+                        INSERT INTO events (meeting_id, seq, type, audience, payload)
+                        VALUES (\(meetingId), 1, \(EventType.participantJoined.rawValue), 'everyone', \(joined)::jsonb)
                         """, logger: logger)
-                    try await connection.query(
-                        """
-                        INSERT INTO participants (id, meeting_id, display_name, role, token_hash)
-                        VALUES (\(hostId), \(meetingId), \(hostName), 'host', \(Tokens.hash(token)))
-                        """, logger: logger)
-                    let participant = Representation.participant(
-                        id: hostId, displayName: hostName, email: nil, role: .host, location: nil, assignedRoomId: nil,
-                        mutedByHost: false, includeEmail: true)
-                    try await EventLog.append(
-                        [DomainEvent(.participantJoined, ["participant": participant])],
-                        meetingId: meetingId, after: 0, on: connection, logger: logger)
                     let meeting: JSONValue = [
                         "id": JSONValue(meetingId), "code": .string(code), "title": .string(title),
                         "settings": ["breakoutRoomsEnabled": .bool(breakoutRoomsEnabled)], "status": "active",
                     ]
-                    return CreatedMeeting(meeting: meeting, hostToken: token, participantId: hostId)
+                    let created = CreatedMeeting(meeting: meeting, hostToken: token, participantId: hostId)
+                    if let claim { try await storeIdempotentResult(claim, result: created.storedForm, on: connection) }
+                    return created
                 }
-            } catch let error as DomainError where error.code == "conflict" && attempt < 5 {
-                continue
+            } catch {
+                let error = Self.translate(error)
+                if let refusal = error as? DomainError, refusal.code == "conflict", attempt < 5 { continue }
+                throw error
             }
         }
         throw DomainError(status: 503, code: "code_exhausted", detail: "Could not allocate a meeting code; try again.")
@@ -93,7 +103,7 @@ extension MeetingStore {
     }
 
     /// Anyone with the code joins as a participant; a late joiner gets a room when the options say so.
-    public func join(code: String, displayName: String, email: String?) async throws -> Joined {
+    public func join(code: String, displayName: String, email: String?, claim: Idempotency.Claim? = nil) async throws -> Joined {
         let displayName = try InputValidation.displayName(displayName)
         let email = try email.map { try InputValidation.email($0) }
         let normalized = MeetingCode.normalize(code)
@@ -106,7 +116,7 @@ extension MeetingStore {
         }
         let participantId = UUID()
         let token = Tokens.generate()
-        return try await command(meetingId, actor: nil) { command in
+        return try await anonymousCommand(meetingId, claim: claim) { command in
             // The least populated room, for a late joiner, by assignment count.
             var rooms: [(id: UUID, assigned: Int)] = []
             if command.breakout.status.hasRooms, command.breakout.options.assignLateJoiners {
@@ -139,58 +149,37 @@ extension MeetingStore {
     }
 
     /// Leaves the meeting (`target` is the caller) or, for the host, removes someone.
-    public func removeParticipant(_ identity: Identity, target targetId: UUID) async throws {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            let target = try await command.member(targetId)
-            try MembershipRules.remove(actor: command.caller, target: target)
+    public func removeParticipant(_ caller: Caller, target targetId: UUID) async throws {
+        _ = try await command(caller, about: [targetId]) { command, actor in
+            let target = try command.member(targetId)
+            try MembershipRules.remove(actor: actor, target: target)
             try await command.query("DELETE FROM participants WHERE meeting_id = \(command.meetingId) AND id = \(targetId)")
             command.emit(DomainEvent(.participantLeft, [
                 "participantId": JSONValue(targetId),
-                "reason": .string(targetId == identity.participantId ? "left" : "removed"),
+                "reason": .string(targetId == actor.id ? "left" : "removed"),
             ]))
+            return NoContent()
         }
     }
 
     /// The host appoints or demotes a co-host.
-    public func setRole(_ identity: Identity, target targetId: UUID, role: Role) async throws {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            let target = try await command.member(targetId)
-            guard try MembershipRules.setRole(actor: command.caller.role, target: target, role: role) else { return }
-            try await command.query(
-                "UPDATE participants SET role = \(role.rawValue) WHERE meeting_id = \(command.meetingId) AND id = \(targetId)")
+    public func setRole(_ caller: Caller, target targetId: UUID, role: Role) async throws {
+        _ = try await command(caller, about: [targetId], batchable: true) { command, actor in
+            let target = try command.member(targetId)
+            guard try MembershipRules.setRole(actor: actor.role, target: target, role: role) else { return NoContent() }
+            command.setRole(targetId, role)
             command.emit(DomainEvent(.roleChanged, ["participantId": JSONValue(targetId), "role": .string(role.rawValue)]))
+            return NoContent()
         }
     }
 
     /// The host ends the meeting: every token stops working; pending timers of it fire as stale.
-    public func endMeeting(_ identity: Identity) async throws {
-        try await command(identity.meetingId, actor: identity.participantId) { command in
-            try MembershipRules.end(actor: command.caller.role)
-            try await command.query(
-                "UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = \(command.meetingId)")
+    public func endMeeting(_ caller: Caller) async throws {
+        _ = try await command(caller) { command, actor in
+            try MembershipRules.end(actor: actor.role)
+            try await command.query("UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = \(command.meetingId)")
             command.emit(DomainEvent(.meetingEnded, ["endedAt": Representation.date(command.now)]))
+            return NoContent()
         }
-    }
-}
-
-extension Command {
-    /// One member of this meeting, or `participant_not_found`.
-    func member(_ id: UUID) async throws -> Member {
-        let rows = try await query(
-            """
-            SELECT role, location_room_id, assigned_room_id, muted_by_host FROM participants
-            WHERE meeting_id = \(meetingId) AND id = \(id)
-            """)
-        for try await (role, location, assigned, muted) in rows.decode((String, UUID?, UUID?, Bool).self) {
-            return Member(id: id, role: Role(rawValue: role)!, location: location, assignedRoomId: assigned, mutedByHost: muted)
-        }
-        throw DomainError.notFound("participant")
-    }
-
-    /// The id and name of a room of this meeting, or `room_not_found`.
-    func roomName(_ id: UUID) async throws -> String {
-        let rows = try await query("SELECT name FROM rooms WHERE meeting_id = \(meetingId) AND id = \(id)")
-        for try await name in rows.decode(String.self) { return name }
-        throw DomainError.notFound("room")
     }
 }

@@ -26,42 +26,73 @@ extension MeetingStore {
         case stale
     }
 
-    /// Claims and fires one due timer. Returns nil when no unclaimed timer is due.
-    public func fireNextDueTimer(node: String) async throws -> TimerOutcome? {
-        try await transaction { connection in
-            var claimed: (id: Int64, meetingId: UUID, kind: String, dueAt: Date)?
-            for try await row in try await connection.query(
-                """
-                SELECT id, meeting_id, kind, due_at FROM timers
-                WHERE fired_at IS NULL AND due_at <= now()
-                ORDER BY due_at LIMIT 1
-                FOR UPDATE SKIP LOCKED
-                """, logger: logger
-            ).decode((Int64, UUID, String, Date).self) { claimed = row }
-            guard let timer = claimed else { return nil }
-            var outcome = TimerOutcome.stale
-            do {
-                outcome = try await command(timer.meetingId, actor: nil, on: connection) { command in
-                    switch timer.kind {
-                    case "room_timer":
-                        guard command.breakout.status == .open, command.timerEndsAt == timer.dueAt else { return .stale }
-                        try await command.roomTimerEnded()
-                    default:
-                        guard command.breakout.status == .closing, command.closingEndsAt == timer.dueAt else { return .stale }
-                        _ = try await command.finishClosing()
-                    }
-                    return .fired
+    /// Claims up to `limit` due timers and fires them in one transaction. Returns what happened to
+    /// each (empty when no unclaimed timer is due). Meetings are locked in id order, so two nodes
+    /// firing timers of the same meetings cannot deadlock.
+    public func fireDueTimers(node: String, limit: Int = 32) async throws -> [TimerOutcome] {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                var claimed: [(id: Int64, meetingId: UUID, kind: String, dueMicros: Int64)] = []
+                for try await row in try await connection.query(
+                    """
+                    SELECT id, meeting_id, kind, (extract(epoch FROM due_at) * 1000000)::bigint AS due_micros FROM timers
+                    WHERE fired_at IS NULL AND due_at <= now()
+                    ORDER BY due_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                    """, logger: logger
+                ).decode((Int64, UUID, String, Int64).self) { claimed.append(row) }
+                claimed.sort { ($0.meetingId.uuidString, $0.id) < ($1.meetingId.uuidString, $1.id) }
+                var outcomes: [TimerOutcome] = []
+                for timer in claimed {
+                    outcomes.append(try await fire(timer.kind, due: Date(microsecondsSince1970: timer.dueMicros),
+                                                   of: timer.meetingId, on: connection))
                 }
-            } catch let error as DomainError where error == .meetingEnded {
-                outcome = .stale
+                guard !claimed.isEmpty else { return [] }
+                try await connection.query(
+                    """
+                    UPDATE timers t SET fired_at = clock_timestamp(), fired_by = \(node), outcome = f.outcome
+                    FROM unnest(\(claimed.map(\.id))::bigint[], \(outcomes.map(\.rawValue))::text[]) AS f (id, outcome)
+                    WHERE t.id = f.id
+                    """, logger: logger)
+                return outcomes
             }
-            try await connection.query(
-                """
-                UPDATE timers SET fired_at = clock_timestamp(), fired_by = \(node), outcome = \(outcome.rawValue)
-                WHERE id = \(timer.id)
-                """, logger: logger)
-            return outcome
+        } catch {
+            throw Self.translate(error)
         }
+    }
+
+    /// One timer's transition, as a command of the server's own (no caller) on an open transaction.
+    private func fire(_ kind: String, due: Date, of meetingId: UUID, on connection: PostgresConnection) async throws -> TimerOutcome {
+        let pending = PendingCommand(tokenHash: nil, memberIds: [], claim: nil, batchable: false) { command, _ in
+            switch kind {
+            case "room_timer":
+                guard command.breakout.status == .open, command.timerEndsAt.isSameInstant(as: due) else {
+                    return JSONValue.string(TimerOutcome.stale.rawValue)
+                }
+                try await command.roomTimerEnded()
+            default:
+                guard command.breakout.status == .closing, command.closingEndsAt.isSameInstant(as: due) else {
+                    return JSONValue.string(TimerOutcome.stale.rawValue)
+                }
+                _ = try await command.finishClosing()
+            }
+            return JSONValue.string(TimerOutcome.fired.rawValue)
+        }
+        do {
+            let answers = try await apply([pending], on: meetingId, connection: connection)
+            let answer = try answers.first?.get()
+            return (answer?.storedForm.stringValue).flatMap(TimerOutcome.init(rawValue:)) ?? .stale
+        } catch let error as DomainError where error == .meetingEnded || error.code == "meeting_not_found" {
+            return .stale
+        }
+    }
+}
+
+extension Optional where Wrapped == Date {
+    /// Equal to the microsecond, as PostgreSQL stores times (the two sides come from different decoders).
+    func isSameInstant(as other: Date) -> Bool {
+        guard let self else { return false }
+        return abs(self.timeIntervalSince(other)) < 0.000_5
     }
 }
 

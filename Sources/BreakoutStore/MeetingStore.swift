@@ -12,14 +12,34 @@ public struct MeetingStore: Sendable {
     public let client: PostgresClient
     public let limits: Limits
     public let logger: Logger
+    /// Group commit: this node's lanes of commands waiting for their meeting.
+    let batcher: CommandBatcher
     /// The channel that carries `meetingId:seq` after each committed command.
     public static let notifyChannel = "breakout_events"
 
-    public init(client: PostgresClient, limits: Limits = .init(), logger: Logger) {
+    public init(client: PostgresClient, limits: Limits = .init(), logger: Logger, maxBatch: Int = 128) {
         self.client = client
         self.limits = limits
         self.logger = logger
+        self.batcher = CommandBatcher(maxBatch: maxBatch)
     }
+}
+
+/// Who asks, as the request says: the meeting of the path and the bearer token. The token is
+/// checked by the command itself, in the statement that locks the meeting.
+public struct Caller: Sendable {
+    public var meetingId: UUID
+    public var token: String
+    /// The request's `Idempotency-Key`, if it carries one.
+    public var claim: Idempotency.Claim?
+
+    public init(meetingId: UUID, token: String, claim: Idempotency.Claim? = nil) {
+        self.meetingId = meetingId
+        self.token = token
+        self.claim = claim
+    }
+
+    var tokenHash: Data { Tokens.hash(token) }
 }
 
 /// Who is calling, as established from a bearer token.
@@ -39,165 +59,143 @@ extension MeetingStore {
             SELECT p.id, p.meeting_id, m.status, p.role FROM participants p JOIN meetings m ON m.id = p.meeting_id
             WHERE p.token_hash = \(Tokens.hash(token))
             """, logger: logger)
-        for try await (participantId, tokenMeeting, status, role) in rows.decode((UUID, UUID, String, String).self) {
+        for try await (participantId, tokenMeeting, status, role) in rows.decode((UUID, UUID, String, Role).self) {
             guard tokenMeeting == meetingId else { throw DomainError.notFound("meeting") }
             guard status == "active" else { throw DomainError.meetingEnded }
-            return Identity(participantId: participantId, meetingId: meetingId, role: Role(rawValue: role) ?? .participant)
+            return Identity(participantId: participantId, meetingId: meetingId, role: role)
         }
-        throw DomainError(status: 401, code: "invalid_token", detail: "The bearer token is not valid.")
-    }
-}
-
-/// The facts loaded under the meeting's lock at the start of a command, and the events it appends.
-struct Command {
-    let connection: PostgresConnection
-    let logger: Logger
-    let meetingId: UUID
-    let breakoutRoomsEnabled: Bool
-    let lastSeq: Int64
-    var breakout: BreakoutState
-    let openedAt: Date?
-    /// When the room timer and the close countdown end, as the breakout row says.
-    let timerEndsAt: Date?
-    let closingEndsAt: Date?
-    /// The caller, when the command has one (timers have none).
-    let actor: Member?
-    let now: Date
-    private(set) var events: [DomainEvent] = []
-
-    init(connection: PostgresConnection, logger: Logger, meetingId: UUID, breakoutRoomsEnabled: Bool, lastSeq: Int64,
-         breakout: BreakoutState, openedAt: Date?, timerEndsAt: Date?, closingEndsAt: Date?, actor: Member?, now: Date) {
-        self.connection = connection
-        self.logger = logger
-        self.meetingId = meetingId
-        self.breakoutRoomsEnabled = breakoutRoomsEnabled
-        self.lastSeq = lastSeq
-        self.breakout = breakout
-        self.openedAt = openedAt
-        self.timerEndsAt = timerEndsAt
-        self.closingEndsAt = closingEndsAt
-        self.actor = actor
-        self.now = now
-    }
-
-    var caller: Member { actor! }
-
-    mutating func emit(_ event: DomainEvent) { events.append(event) }
-
-    @discardableResult
-    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger)
+        throw Self.invalidToken
     }
 }
 
 extension MeetingStore {
-    /// Runs `body` as one command on `meetingId` by `actorId` (nil for the server's own timers).
-    /// Returns what `body` returns and the `seq` of the meeting after the command.
-    func command<Result: Sendable>(
-        _ meetingId: UUID, actor actorId: UUID?,
-        _ body: (inout Command) async throws -> Result
-    ) async throws -> Result {
-        try await transaction { connection in
-            try await command(meetingId, actor: actorId, on: connection, body)
+    /// A command by a member: authenticated with the meeting's lock, decided by `decide`.
+    /// `batchable` commands decide from the loaded facts alone and share transactions with others.
+    func command<Answer: IdempotentResult>(
+        _ caller: Caller, about memberIds: [UUID] = [], batchable: Bool = false,
+        _ decide: @escaping @Sendable (inout Command, Member) async throws -> Answer
+    ) async throws -> Answer {
+        let pending = PendingCommand(
+            tokenHash: caller.tokenHash, memberIds: memberIds, claim: caller.claim, batchable: batchable
+        ) { command, member in
+            guard let member else { throw DomainError.notFound("meeting") }
+            return try await decide(&command, member)
+        }
+        return try Self.answer(try await submit(caller.meetingId, pending), as: Answer.self)
+    }
+
+    /// A command without a member behind it (a join), run alone in its transaction.
+    func anonymousCommand<Answer: IdempotentResult>(
+        _ meetingId: UUID, claim: Idempotency.Claim?,
+        _ decide: @escaping @Sendable (inout Command) async throws -> Answer
+    ) async throws -> Answer {
+        let pending = PendingCommand(tokenHash: nil, memberIds: [], claim: claim, batchable: false) { command, _ in
+            try await decide(&command)
+        }
+        return try Self.answer(try await submit(meetingId, pending), as: Answer.self)
+    }
+
+    private func submit(_ meetingId: UUID, _ pending: PendingCommand) async throws -> any IdempotentResult {
+        try await batcher.submit(meetingId, pending) { meetingId, batch in
+            await execute(batch, on: meetingId)
         }
     }
 
-    /// The command's steps inside an open transaction on `connection`: lock, load, decide, write, append.
-    func command<Result: Sendable>(
-        _ meetingId: UUID, actor actorId: UUID?, on connection: PostgresConnection,
-        _ body: (inout Command) async throws -> Result
-    ) async throws -> Result {
-            let rows = try await connection.query(
-                """
-                SELECT m.status, m.breakout_rooms_enabled, m.last_seq,
-                       \(unescaped: BreakoutRow.columns), b.opened_at, b.timer_ends_at, b.closing_ends_at,
-                       a.id, a.role, a.location_room_id, a.assigned_room_id, a.muted_by_host, now()
-                FROM meetings m
-                LEFT JOIN breakouts b ON b.meeting_id = m.id
-                LEFT JOIN participants a ON a.meeting_id = m.id AND a.id = \(actorId)
-                WHERE m.id = \(meetingId)
-                FOR UPDATE OF m
-                """, logger: logger)
-            var command: Command?
-            for try await row in rows {
-                let cells = row.makeRandomAccess()
-                let status = try cells[0].decode(String.self)
-                guard status == "active" else { throw DomainError.meetingEnded }
-                let breakout = try BreakoutRow.decode(cells, at: 3)
-                var actor: Member?
-                if let id = try cells[16].decode(UUID?.self) {
-                    actor = Member(
-                        id: id, role: Role(rawValue: try cells[17].decode(String.self))!,
-                        location: try cells[18].decode(UUID?.self), assignedRoomId: try cells[19].decode(UUID?.self),
-                        mutedByHost: try cells[20].decode(Bool.self))
-                } else if actorId != nil {
-                    // The caller left or was removed after its token was checked.
-                    throw DomainError.notFound("meeting")
-                }
-                command = Command(
-                    connection: connection, logger: logger, meetingId: meetingId,
-                    breakoutRoomsEnabled: try cells[1].decode(Bool.self), lastSeq: try cells[2].decode(Int64.self),
-                    breakout: breakout, openedAt: try cells[13].decode(Date?.self), timerEndsAt: try cells[14].decode(Date?.self),
-                    closingEndsAt: try cells[15].decode(Date?.self), actor: actor, now: try cells[21].decode(Date.self))
-            }
-            guard var command else { throw DomainError.notFound("meeting") }
-            let result = try await body(&command)
-            try await EventLog.append(command.events, meetingId: meetingId, after: command.lastSeq,
-                                      on: connection, logger: logger)
-            return result
+    /// A fresh answer as it is; a replayed one (stored JSON) as the command's answer type.
+    static func answer<Answer: IdempotentResult>(_ result: any IdempotentResult, as type: Answer.Type) throws -> Answer {
+        if let answer = result as? Answer { return answer }
+        return try Answer(storedForm: result.storedForm)
     }
 
-    /// BEGIN … COMMIT on one pooled connection; any error rolls back and is rethrown as it is.
-    ///
-    /// When the request carries an idempotency key (`Idempotency.claim`), the key is claimed first
-    /// and the result stored before COMMIT; a repeated request gets the stored result back and
-    /// applies nothing.
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        let claim = Idempotency.claim
-        return try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+    /// One transaction for a batch: lock and load, decide each command in order, write once.
+    /// A refused batchable command refuses only itself; an exclusive command is alone, and its
+    /// refusal rolls back what it wrote.
+    func execute(_ batch: [PendingCommand], on meetingId: UUID) async -> [CommandBatcher.Answer] {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await apply(batch, on: meetingId, connection: connection)
+            }
+        } catch {
+            let error = Self.translate(error)
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
+    /// The steps of `execute` inside an open transaction (the timers run them in their own).
+    func apply(_ batch: [PendingCommand], on meetingId: UUID, connection: PostgresConnection) async throws -> [CommandBatcher.Answer] {
+        let facts = try await CommandFacts.load(
+            meetingId, callers: batch.compactMap(\.tokenHash), memberIds: batch.flatMap(\.memberIds),
+            claims: batch.compactMap(\.claim), on: connection, logger: logger)
+        guard facts.exists else {
+            return batch.map { .failure(Self.unknownCaller($0.tokenHash, facts: facts)) }
+        }
+        let exclusive = batch.count == 1 && !batch[0].batchable
+        var command = try Command(facts: facts, meetingId: meetingId, exclusive: exclusive, connection: connection, logger: logger)
+        let members = Dictionary((facts.members ?? []).map { ($0.tokenHash, $0.id) }, uniquingKeysWith: { first, _ in first })
+        var answers: [CommandBatcher.Answer] = []
+        for pending in batch {
+            let before = command
             do {
-                if let claim, let stored = try await claimIdempotencyKey(claim, on: connection) {
-                    try await connection.query("ROLLBACK", logger: logger)
-                    return try Self.replay(stored, as: Result.self)
+                var caller: Member?
+                if let tokenHash = pending.tokenHash {
+                    let hex = tokenHash.hexString
+                    guard let id = members[hex] else { throw Self.unknownCaller(tokenHash, facts: facts) }
+                    caller = try command.member(id)
                 }
-                let result = try await body(connection)
-                if let claim {
-                    try await storeIdempotentResult(claim, result: (result as? any IdempotentResult)?.storedForm ?? .null, on: connection)
+                guard facts.status == "active" else { throw DomainError.meetingEnded }
+                if let claim = pending.claim, let stored = try command.storedAnswer(for: claim) {
+                    answers.append(.success(stored))
+                    continue
                 }
-                try await connection.query("COMMIT", logger: logger)
-                return result
+                let answer = try await pending.decide(&command, caller)
+                if let claim = pending.claim { command.store(answer.storedForm, for: claim) }
+                answers.append(.success(answer))
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw Self.translate(error)
+                // An exclusive command may have written already: its whole transaction rolls back.
+                if exclusive { throw error }
+                command = before
+                answers.append(.failure(Self.translate(error)))
             }
         }
+        try await command.write()
+        return answers
     }
 
-    /// The result of the first request with the same idempotency key, as the command's result type.
-    static func replay<Result>(_ stored: JSONValue, as type: Result.Type) throws -> Result {
-        if let empty = () as? Result { return empty }
-        if let resultType = type as? any IdempotentResult.Type, let result = try resultType.init(storedForm: stored) as? Result {
-            return result
-        }
-        throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "The stored answer to this key cannot be replayed.")
+    static let invalidToken = DomainError(status: 401, code: "invalid_token", detail: "The bearer token is not valid.")
+
+    /// A caller who is not a member of the meeting: a token of another meeting (or a meeting that
+    /// does not exist) is "not found", so nothing about the meeting leaks; an unknown token is invalid.
+    static func unknownCaller(_ tokenHash: Data?, facts: CommandFacts) -> DomainError {
+        guard let tokenHash, !facts.foreignTokens.contains(tokenHash.hexString) else { return .notFound("meeting") }
+        return invalidToken
     }
 
     /// Constraint violations that the rules should have prevented become clear refusals, not 500s.
     static func translate(_ error: any Error) -> any Error {
+        if let transaction = error as? PostgresTransactionError {
+            return translate(transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error)
+        }
         guard let psql = error as? PSQLError, let sqlState = psql.serverInfo?[.sqlState] else { return error }
+        let code = PostgresError.Code(raw: sqlState)
         let constraint = psql.serverInfo?[.constraintName] ?? ""
-        switch sqlState {
-        case "23505" where constraint.contains("name"):
+        switch code {
+        case .uniqueViolation where constraint.contains("name"):
             return DomainError.roomNameTaken
-        case "23505", "23503", "23514":
+        case .uniqueViolation, .foreignKeyViolation, .checkViolation:
             return DomainError(status: 409, code: "conflict",
                                detail: "The change conflicts with the meeting's current state (\(constraint)).")
-        case let state where state.hasPrefix("22"):
+        case _ where sqlState.hasPrefix("22"):
             // A data exception (a value PostgreSQL cannot store): the input's fault, never a 500.
-            return DomainError(status: 422, code: "invalid_value", detail: "A value cannot be stored: \(psql.serverInfo?[.message] ?? state).")
+            return DomainError(status: 422, code: "invalid_value", detail: "A value cannot be stored: \(psql.serverInfo?[.message] ?? sqlState).")
         default:
             return error
         }
     }
+}
+
+/// The answer of a command that answers nothing (204).
+struct NoContent: IdempotentResult {
+    var storedForm: JSONValue { .null }
+    init() {}
+    init(storedForm: JSONValue) {}
 }

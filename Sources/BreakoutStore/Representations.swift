@@ -47,3 +47,12 @@ enum Representation {
         ]
     }
 }
+
+extension JSONEncoder {
+    /// Keys sorted, so that equal values are equal texts (events, stored answers).
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+}

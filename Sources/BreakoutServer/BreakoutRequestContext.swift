@@ -1,0 +1,24 @@
+public import BreakoutStore
+public import Hummingbird
+
+/// The request context of every route: what the middleware established about the request before
+/// its handler runs, passed explicitly rather than through task-locals.
+public struct BreakoutRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The request's `Idempotency-Key`, claimed by the command's own transaction (set by
+    /// `IdempotencyMiddleware`).
+    public var idempotencyClaim: Idempotency.Claim?
+    /// The meeting of the path and the caller's token (set by `AuthenticationMiddleware` on the
+    /// routes under `/v1/meetings/{meetingId}`); the store checks the token in the command itself.
+    public var caller: Caller?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The caller of a route under `/v1/meetings/{meetingId}`.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw Problem.missingToken }
+        return caller
+    }
+}

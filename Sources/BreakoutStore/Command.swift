@@ -1,0 +1,171 @@
+import BreakoutDomain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One command's view of its meeting while the meeting's row is locked: the facts loaded at the
+/// start, the changes decided so far, and the events to append.
+///
+/// A command runs as **load → decide → write**: `CommandFacts` loads everything in one statement,
+/// the rules decide in memory (`member`, `room`, `setLocation`, `emit`, …), and `write()` stores the
+/// participants' changes, the idempotency answers, the events, `last_seq` and the NOTIFY in one
+/// statement. Commands that need more than the loaded facts (creating rooms, opening, closing…)
+/// are `exclusive`: they run alone in their transaction and may `query` the database directly.
+struct Command: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+    let meetingId: UUID
+    let breakoutRoomsEnabled: Bool
+    let lastSeq: Int64
+    var breakout: BreakoutState
+    let openedAt: Date?
+    /// When the room timer and the close countdown end, as the breakout row says.
+    let timerEndsAt: Date?
+    let closingEndsAt: Date?
+    let now: Date
+    /// Whether this command runs alone in its transaction and may query the database.
+    let exclusive: Bool
+    /// The meeting's rooms, in position order.
+    let rooms: [CommandFacts.Room]
+    private var members: [UUID: Member]
+    private(set) var changes = ParticipantChanges()
+    private(set) var events: [DomainEvent] = []
+    private(set) var answers: [(claim: Idempotency.Claim, answer: JSONValue)] = []
+    private let storedAnswers: [CommandFacts.StoredAnswer]
+
+    init(facts: CommandFacts, meetingId: UUID, exclusive: Bool, connection: PostgresConnection, logger: Logger) throws {
+        guard facts.exists, let lastSeq = facts.lastSeq, let nowMicros = facts.nowMicros else {
+            throw DomainError.notFound("meeting")
+        }
+        self.connection = connection
+        self.logger = logger
+        self.meetingId = meetingId
+        self.breakoutRoomsEnabled = facts.breakoutRoomsEnabled ?? true
+        self.lastSeq = lastSeq
+        self.breakout = facts.breakout?.state ?? .none
+        self.openedAt = facts.breakout?.openedAtMicros.map(Date.init(microsecondsSince1970:))
+        self.timerEndsAt = facts.breakout?.timerEndsAtMicros.map(Date.init(microsecondsSince1970:))
+        self.closingEndsAt = facts.breakout?.closingEndsAtMicros.map(Date.init(microsecondsSince1970:))
+        self.now = Date(microsecondsSince1970: nowMicros)
+        self.exclusive = exclusive
+        self.rooms = facts.rooms ?? []
+        self.members = Dictionary((facts.members ?? []).map { ($0.id, $0.member) }, uniquingKeysWith: { first, _ in first })
+        self.storedAnswers = facts.claims ?? []
+    }
+
+    // MARK: Facts
+
+    /// One member of this meeting, as changed by the commands decided so far, or `participant_not_found`.
+    func member(_ id: UUID) throws -> Member {
+        guard let member = members[id] else { throw DomainError.notFound("participant") }
+        return member
+    }
+
+    /// A room of this meeting, or `room_not_found`.
+    func room(_ id: UUID) throws -> CommandFacts.Room {
+        guard let room = rooms.first(where: { $0.id == id }) else { throw DomainError.notFound("room") }
+        return room
+    }
+
+    /// The answer stored for `claim` by an earlier request (or an earlier command of this batch),
+    /// nil when this is the first request with the key; `idempotency_key_reused` for another request.
+    func storedAnswer(for claim: Idempotency.Claim) throws -> JSONValue? {
+        if let earlier = answers.last(where: { $0.claim.scope == claim.scope && $0.claim.key == claim.key }) {
+            guard earlier.claim.fingerprint == claim.fingerprint else { throw Idempotency.keyReused }
+            return earlier.answer
+        }
+        let scope = claim.scope.hexString
+        guard let stored = storedAnswers.first(where: { $0.scope == scope && $0.key == claim.key }) else { return nil }
+        guard stored.fingerprint == claim.fingerprint.hexString else { throw Idempotency.keyReused }
+        return stored.result ?? .null
+    }
+
+    // MARK: Decisions
+
+    mutating func setLocation(_ id: UUID, _ room: UUID?) {
+        members[id]?.location = room
+        changes.record(id) { $0.location = .some(room) }
+    }
+
+    mutating func setAssignment(_ id: UUID, _ room: UUID?) {
+        members[id]?.assignedRoomId = room
+        changes.record(id) { $0.assignedRoom = .some(room) }
+    }
+
+    mutating func setMuted(_ id: UUID, _ muted: Bool) {
+        members[id]?.mutedByHost = muted
+        changes.record(id) { $0.muted = muted }
+    }
+
+    mutating func setRole(_ id: UUID, _ role: Role) {
+        members[id]?.role = role
+        changes.record(id) { $0.role = role }
+    }
+
+    mutating func emit(_ event: DomainEvent) { events.append(event) }
+
+    mutating func store(_ answer: JSONValue, for claim: Idempotency.Claim) { answers.append((claim, answer)) }
+
+    /// A statement of an exclusive command, run at once in the command's transaction.
+    @discardableResult
+    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        // A batched command decides from the loaded facts only: a read here could miss the changes
+        // that earlier commands of the batch have decided but not yet written.
+        guard exclusive else { throw Command.batchedQuery }
+        return try await connection.query(query, logger: logger)
+    }
+}
+
+/// The participants' column changes a batch decided, one entry per participant (the last decision
+/// wins), written by one `UPDATE … FROM unnest(…)`.
+struct ParticipantChanges: Sendable {
+    struct Change: Sendable {
+        /// nil: unchanged; `.some(nil)`: the main room.
+        var location: UUID??
+        var assignedRoom: UUID??
+        var muted: Bool?
+        var role: Role?
+    }
+
+    private(set) var order: [UUID] = []
+    private(set) var byId: [UUID: Change] = [:]
+
+    var isEmpty: Bool { order.isEmpty }
+
+    mutating func record(_ id: UUID, _ update: (inout Change) -> Void) {
+        if byId[id] == nil { order.append(id) }
+        update(&byId[id, default: Change()])
+    }
+}
+
+extension Command {
+    static let batchedQuery = DomainError(
+        status: 500, code: "internal_error", detail: "A batched command tried to query the database.")
+}
+
+// The domain's enums are text columns; PostgresNIO decodes them by raw value. (They are also
+// Codable, so the default that PostgresNIO offers for RawRepresentable would be ambiguous.)
+extension Role: PostgresDecodable {
+    public init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        self = try decodeRawValue(from: &buffer, type: type, format: format, context: context)
+    }
+}
+
+extension HelpStatus: PostgresDecodable {
+    public init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        self = try decodeRawValue(from: &buffer, type: type, format: format, context: context)
+    }
+}
+
+private func decodeRawValue<Value: RawRepresentable<String>, JSONDecoder: PostgresJSONDecoder>(
+    from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+) throws -> Value {
+    guard let value = Value(rawValue: try String(from: &buffer, type: type, format: format, context: context)) else {
+        throw PostgresDecodingError.Code.failure
+    }
+    return value
+}

@@ -1,0 +1,126 @@
+import BreakoutDomain
+import Foundation
+import Synchronization
+
+/// A command waiting for its meeting: who asks, whom it is about, and what it decides.
+struct PendingCommand: Sendable {
+    /// The caller's token hash; nil for anonymous commands (a join) and the server's own timers.
+    var tokenHash: Data?
+    /// Other members the command is about, loaded with the facts.
+    var memberIds: [UUID]
+    var claim: Idempotency.Claim?
+    /// Whether the command decides from the loaded facts alone and can share a transaction with
+    /// others; an exclusive command runs alone and may query the database.
+    var batchable: Bool
+    /// The decision: the caller's member (nil when anonymous) and the command's view of the meeting.
+    var decide: @Sendable (inout Command, Member?) async throws -> any IdempotentResult
+}
+
+/// Group commit at the node: commands for the same meeting that wait on this node are applied
+/// together, in one transaction — one lock, one write, one commit, one NOTIFY — each still decided
+/// by the rules in arrival order and answered with its own result.
+///
+/// Per meeting there is a lane of waiting commands. The first command to arrive at an idle lane
+/// leads: it takes the waiting commands from the front (a run of batchable ones up to `maxBatch`,
+/// or one exclusive command), has them executed, answers each, then hands the lead to the next
+/// waiting command, if any, and returns its own answer. So a meeting has at most one transaction in
+/// flight per node, and the commands that arrive meanwhile form the next batch.
+final class CommandBatcher: Sendable {
+    typealias Answer = Result<any IdempotentResult, any Error>
+    typealias Execute = @Sendable (UUID, [PendingCommand]) async -> [Answer]
+
+    /// Most commands applied in one transaction. Default 128.
+    let maxBatch: Int
+    fileprivate let lanes = Mutex<[UUID: Lane]>([:])
+    private let nextTicket = Atomic<Int>(0)
+
+    fileprivate enum Turn: Sendable {
+        case answered(Answer)
+        case lead
+    }
+
+    fileprivate struct Waiter: Sendable {
+        var ticket: Int
+        var command: PendingCommand
+        var continuation: CheckedContinuation<Turn, Never>
+    }
+
+    fileprivate struct Lane: Sendable {
+        /// In arrival order; while a batch runs its leader is not here any more.
+        var waiting: [Waiter] = []
+    }
+
+    init(maxBatch: Int = 128) {
+        self.maxBatch = maxBatch
+    }
+
+    /// Applies `command` on `meetingId`, batched with the commands waiting for the same meeting.
+    func submit(_ meetingId: UUID, _ command: PendingCommand, execute: Execute) async throws -> any IdempotentResult {
+        let ticket = nextTicket.add(1, ordering: .relaxed).newValue
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let leads = lanes.withLock { lanes -> Bool in
+                let idle = lanes[meetingId] == nil
+                lanes[meetingId, default: Lane()].waiting.append(Waiter(ticket: ticket, command: command, continuation: continuation))
+                return idle
+            }
+            if leads { continuation.resume(returning: .lead) }
+        }
+        switch turn {
+        case .answered(let answer):
+            return try answer.get()
+        case .lead:
+            return try await lead(meetingId, ticket: ticket, execute: execute).get()
+        }
+    }
+
+    /// Runs one batch that starts with the leader's own command, answers the others, and passes the lead on.
+    private func lead(_ meetingId: UUID, ticket: Int, execute: Execute) async -> Answer {
+        let batch = lanes.withLock { lanes -> [Waiter] in
+            guard var lane = lanes[meetingId] else { return [] }
+            let batch = Self.nextBatch(lane.waiting, maxBatch: maxBatch)
+            lane.waiting.removeFirst(batch.count)
+            lanes[meetingId] = lane
+            return batch
+        }
+        let answers = await execute(meetingId, batch.map(\.command))
+        var own: Answer = .failure(DomainError(status: 500, code: "internal_error", detail: "The command was not answered."))
+        for (waiter, answer) in zip(batch, answers) {
+            if waiter.ticket == ticket {
+                own = answer
+            } else {
+                waiter.continuation.resume(returning: .answered(answer))
+            }
+        }
+        let next = lanes.withLock { lanes -> Waiter? in
+            guard let first = lanes[meetingId]?.waiting.first else {
+                lanes[meetingId] = nil
+                return nil
+            }
+            return first
+        }
+        next?.continuation.resume(returning: .lead)
+        return own
+    }
+
+    /// The commands that go together: the front one, and when it is batchable, the batchable ones
+    /// right behind it (an exclusive command waits for its own transaction, keeping arrival order).
+    private static func nextBatch(_ waiting: [Waiter], maxBatch: Int) -> [Waiter] {
+        guard let first = waiting.first else { return [] }
+        guard first.command.batchable else { return [first] }
+        return Array(waiting.prefix { $0.command.batchable }.prefix(maxBatch))
+    }
+}
+
+extension CommandBatcher {
+    /// Commands waiting for `meetingId` behind the batch in flight (for tests and metrics).
+    func waitingCount(_ meetingId: UUID) -> Int {
+        lanes.withLock { $0[meetingId]?.waiting.count ?? 0 }
+    }
+}
+
+extension CommandBatcher {
+    /// Whether a batch of `meetingId` is in flight on this node.
+    func isBusy(_ meetingId: UUID) -> Bool {
+        lanes.withLock { $0[meetingId] != nil }
+    }
+}

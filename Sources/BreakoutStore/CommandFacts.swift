@@ -1,0 +1,112 @@
+import BreakoutDomain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// What a command knows when it starts: the meeting's row (locked), its breakout and rooms, the
+/// members the batch is about, and stored answers to the batch's idempotency keys — read by the
+/// `breakout_command_facts` function (`sql/005_command_facts.sql`) in one round trip, and decoded
+/// by name.
+struct CommandFacts: Decodable, Sendable {
+    struct Breakout: Decodable, Sendable {
+        var status: BreakoutStatus
+        var mode: BreakoutMode
+        var moveAutomatically: Bool
+        var allowChooseRoom: Bool
+        var allowReturnToMain: Bool
+        var timerSeconds: Int?
+        var closeWhenTimeUp: Bool
+        var notifyHostWhenTimeUp: Bool
+        var closeCountdownSeconds: Int
+        var assignLateJoiners: Bool
+        var openedAtMicros: Int64?
+        var timerEndsAtMicros: Int64?
+        var closingEndsAtMicros: Int64?
+
+        var state: BreakoutState {
+            var options = BreakoutOptions()
+            options.moveAutomatically = moveAutomatically
+            options.allowChooseRoom = allowChooseRoom
+            options.allowReturnToMain = allowReturnToMain
+            options.timerSeconds = timerSeconds
+            options.closeWhenTimeUp = closeWhenTimeUp
+            options.notifyHostWhenTimeUp = notifyHostWhenTimeUp
+            options.closeCountdownSeconds = closeCountdownSeconds
+            options.assignLateJoiners = assignLateJoiners
+            return BreakoutState(status: status, mode: mode, options: options)
+        }
+    }
+
+    struct Room: Decodable, Sendable, Equatable {
+        var id: UUID
+        var name: String
+        var position: Int
+    }
+
+    struct MemberRow: Decodable, Sendable {
+        var id: UUID
+        var role: Role
+        var location: UUID?
+        var assignedRoomId: UUID?
+        var mutedByHost: Bool
+        var tokenHash: String
+
+        var member: Member {
+            Member(id: id, role: role, location: location, assignedRoomId: assignedRoomId, mutedByHost: mutedByHost)
+        }
+    }
+
+    struct StoredAnswer: Decodable, Sendable {
+        var scope: String
+        var key: String
+        var fingerprint: String
+        var result: JSONValue?
+    }
+
+    var exists: Bool
+    var status: String?
+    var breakoutRoomsEnabled: Bool?
+    var lastSeq: Int64?
+    var nowMicros: Int64?
+    var breakout: Breakout?
+    var rooms: [Room]?
+    var members: [MemberRow]?
+    var claims: [StoredAnswer]?
+    /// Hashes (hex) of the batch's tokens that belong to another meeting.
+    var foreignTokens: [String]
+
+    /// Locks `meetingId` and reads the facts for commands by `callers` about `memberIds`.
+    static func load(
+        _ meetingId: UUID, callers: [Data], memberIds: [UUID], claims: [Idempotency.Claim],
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> CommandFacts {
+        let tokenHashes = callers.map { ByteBuffer(bytes: $0) }
+        let scopes = claims.map { ByteBuffer(bytes: $0.scope) }
+        let keys = claims.map(\.key)
+        let rows = try await connection.query(
+            """
+            SELECT breakout_command_facts(
+                \(meetingId), \(tokenHashes)::bytea[], \(memberIds)::uuid[], \(scopes)::bytea[], \(keys)::text[])::text AS facts
+            """, logger: logger)
+        for try await text in rows.decode(String.self) {
+            return try JSONDecoder().decode(CommandFacts.self, from: Data(text.utf8))
+        }
+        throw DomainError.notFound("meeting")
+    }
+}
+
+extension Date {
+    init(microsecondsSince1970 micros: Int64) {
+        self.init(timeIntervalSince1970: Double(micros) / 1_000_000)
+    }
+}
+
+extension Data {
+    /// Lower-case hex, as PostgreSQL's `encode(…, 'hex')` writes it.
+    var hexString: String {
+        map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
+        }.joined()
+    }
+}
