@@ -1,6 +1,7 @@
 import BreakoutDomain
 import BreakoutStore
 import Foundation
+import Hummingbird
 import Testing
 
 /// The snapshot plus the events tell a client exactly where everyone is: replaying a meeting's
@@ -80,7 +81,9 @@ struct EventReplayTests {
             Dictionary(uniqueKeysWithValues: (snapshot["participants"]?.arrayValue ?? []).map { ($0["id"]?.stringValue ?? "", $0) })
         }
         #expect(byId(replayed) == byId(fresh), "participants \(moment)")
-        let requests = { (snapshot: JSONValue) in Set((snapshot["helpRequests"]?.arrayValue ?? []).map { "\($0)" }) }
+        let requests = { (snapshot: JSONValue) in
+            Dictionary(uniqueKeysWithValues: (snapshot["helpRequests"]?.arrayValue ?? []).map { ($0["id"]?.stringValue ?? "", $0) })
+        }
         #expect(requests(replayed) == requests(fresh), "help queue \(moment)")
     }
 }
