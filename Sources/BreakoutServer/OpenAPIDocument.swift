@@ -771,9 +771,10 @@ paths:
       summary: Open all rooms (managers)
       description: |
         Status becomes `open`, `openedAt` is set and the timer starts if `timerSeconds` is set.
-        With `moveAutomatically` every assigned participant is moved into its room (listed in
-        `moved`); otherwise each gets a `move_prompt` and stays in the main room. No request
-        body is read.
+        With `moveAutomatically` every participant with an assigned room is moved into it (the
+        answer and the `breakout_opened` event say so with `moveAutomatically: true` rather than
+        listing each move); otherwise each gets a `move_prompt` and stays in the main room. No
+        request body is read.
       responses:
         '200':
           description: The rooms are open.
@@ -1774,7 +1775,7 @@ components:
           $ref: '#/components/schemas/NullableUuid'
     OpenResult:
       type: object
-      required: [openedAt, timerEndsAt, moveAutomatically, moved]
+      required: [openedAt, timerEndsAt, moveAutomatically]
       properties:
         openedAt:
           $ref: '#/components/schemas/Timestamp'
@@ -1782,17 +1783,9 @@ components:
           $ref: '#/components/schemas/NullableTimestamp'
         moveAutomatically:
           type: boolean
-        moved:
-          type: array
-          description: The participants moved into their rooms (empty without `moveAutomatically`).
-          items:
-            type: object
-            required: [participantId, roomId]
-            properties:
-              participantId:
-                $ref: '#/components/schemas/Uuid'
-              roomId:
-                $ref: '#/components/schemas/Uuid'
+          description: |
+            True: every participant with an assigned room is now in it (also the payload of the
+            `breakout_opened` event). False: each assigned participant got a `move_prompt`.
     CloseResult:
       oneOf:
         - type: object
