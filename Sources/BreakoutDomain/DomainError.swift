@@ -54,6 +54,10 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
 
     // MARK: State
 
+    /// No database connection could be had in time (an outage): retry shortly, nothing was applied.
+    public static let databaseUnavailable = Self(
+        status: 503, code: "database_unavailable",
+        detail: "The database cannot be reached right now; nothing was changed. Retry in a few seconds.")
     public static let meetingEnded = Self(
         status: 410, code: "meeting_ended", detail: "The meeting has ended.")
     public static let breakoutDisabled = Self(

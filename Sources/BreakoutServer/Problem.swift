@@ -38,6 +38,8 @@ public struct Problem: HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        // A 503 is temporary (a database outage, a node shutting down): say when to come back.
+        if status == .serviceUnavailable { headers[.retryAfter] = "2" }
         let data = try JSONEncoder.sorted.encode(JSONValue.object(body))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -45,7 +45,8 @@ extension MeetingStore {
         for attempt in 1...5 {
             let code = MeetingCode.generate()
             do {
-                return try await client.withTransaction(logger: logger) { connection in
+                let logger = logger
+                return try await boundedTransaction { connection in
                     if let claim, let stored = try await claimIdempotencyKey(claim, on: connection) {
                         return try CreatedMeeting(storedForm: stored)
                     }
@@ -107,11 +108,13 @@ extension MeetingStore {
         let displayName = try InputValidation.displayName(displayName)
         let email = try email.map { try InputValidation.email($0) }
         let normalized = MeetingCode.normalize(code)
-        var meetingId: UUID?
-        for try await id in try await client.query("SELECT id FROM meetings WHERE code = \(normalized)", logger: logger).decode(UUID.self) {
-            meetingId = id
+        let logger = logger
+        let found = try await withBoundedConnection { connection -> UUID? in
+            for try await id in try await connection.query(
+                "SELECT id FROM meetings WHERE code = \(normalized)", logger: logger).decode(UUID.self) { return id }
+            return nil
         }
-        guard let meetingId else {
+        guard let meetingId = found else {
             throw DomainError(status: 404, code: "meeting_not_found", detail: "No meeting has that code.")
         }
         let participantId = UUID()

@@ -11,8 +11,13 @@ extension MeetingStore {
             """, logger: logger)
     }
 
+    /// Best effort, bounded: a node shutting down during a database outage must not wait for it.
     public func unregisterNode(_ nodeId: String) async throws {
-        try await client.query("DELETE FROM nodes WHERE node_id = \(nodeId)", logger: logger)
+        let logger = logger
+        try await withBoundedConnection { connection in
+            try await connection.query("DELETE FROM nodes WHERE node_id = \(nodeId)", logger: logger)
+            return true
+        }
     }
 
     /// Deletes stored answers of idempotent requests older than a day.

@@ -14,14 +14,21 @@ public struct MeetingStore: Sendable {
     public let logger: Logger
     /// Group commit: this node's lanes of commands waiting for their meeting.
     let batcher: CommandBatcher
+    /// The longest a request waits for a pooled connection before it is refused with 503
+    /// `database_unavailable`. Default 2 s.
+    public let connectTimeout: Duration
     /// The channel that carries `meetingId:seq` after each committed command.
     public static let notifyChannel = "breakout_events"
 
-    public init(client: PostgresClient, limits: Limits = .init(), logger: Logger, maxBatch: Int = 128) {
+    public init(
+        client: PostgresClient, limits: Limits = .init(), logger: Logger, maxBatch: Int = 128,
+        connectTimeout: Duration = .seconds(2)
+    ) {
         self.client = client
         self.limits = limits
         self.logger = logger
         self.batcher = CommandBatcher(maxBatch: maxBatch)
+        self.connectTimeout = connectTimeout
     }
 }
 
@@ -54,17 +61,20 @@ extension MeetingStore {
     /// Resolves a bearer token. Unknown tokens are `invalid_token`; a token of an ended meeting is
     /// `meeting_ended`; a token used on another meeting is `meeting_not_found` (nothing leaks).
     public func identify(token: String, meetingId: UUID) async throws -> Identity {
-        let rows = try await client.query(
-            """
-            SELECT p.id, p.meeting_id, m.status, p.role FROM participants p JOIN meetings m ON m.id = p.meeting_id
-            WHERE p.token_hash = \(Tokens.hash(token))
-            """, logger: logger)
-        for try await (participantId, tokenMeeting, status, role) in rows.decode((UUID, UUID, String, Role).self) {
-            guard tokenMeeting == meetingId else { throw DomainError.notFound("meeting") }
-            guard status == "active" else { throw DomainError.meetingEnded }
-            return Identity(participantId: participantId, meetingId: meetingId, role: role)
+        let logger = logger
+        return try await withBoundedConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT p.id, p.meeting_id, m.status, p.role FROM participants p JOIN meetings m ON m.id = p.meeting_id
+                WHERE p.token_hash = \(Tokens.hash(token))
+                """, logger: logger)
+            for try await (participantId, tokenMeeting, status, role) in rows.decode((UUID, UUID, String, Role).self) {
+                guard tokenMeeting == meetingId else { throw DomainError.notFound("meeting") }
+                guard status == "active" else { throw DomainError.meetingEnded }
+                return Identity(participantId: participantId, meetingId: meetingId, role: role)
+            }
+            throw Self.invalidToken
         }
-        throw Self.invalidToken
     }
 }
 
@@ -112,7 +122,7 @@ extension MeetingStore {
     /// refusal rolls back what it wrote.
     func execute(_ batch: [PendingCommand], on meetingId: UUID) async -> [CommandBatcher.Answer] {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await boundedTransaction { connection in
                 try await apply(batch, on: meetingId, connection: connection)
             }
         } catch {

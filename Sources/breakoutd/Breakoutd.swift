@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import UnixSignals
 
 /// `breakoutd serve` runs one stateless node; `breakoutd migrate` applies `sql/`.
 @main
@@ -75,6 +76,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between keep-alive comments on idle live streams (env BREAKOUT_HEARTBEAT_SECONDS).")
     var heartbeatSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_HEARTBEAT_SECONDS"] ?? "") ?? 15
 
+    @Option(help: "Seconds in-flight requests may take to finish on SIGTERM (env BREAKOUT_SHUTDOWN_GRACE_SECONDS).")
+    var shutdownGraceSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_SHUTDOWN_GRACE_SECONDS"] ?? "") ?? 10
+
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
         let configuration = ServerConfiguration(
@@ -89,7 +93,13 @@ struct Serve: AsyncParsableCommand {
         try await migrator.migrate(databaseURL: common.databaseURL)
         let app = try BreakoutServer.buildApplication(
             databaseURL: common.databaseURL, configuration: configuration, logger: logger, metrics: metrics)
-        try await app.runService()
+        // Bounded shutdown, whatever the database does: on SIGTERM the node stops accepting, ends
+        // its live streams, gives in-flight requests the grace period, then cancels what is left;
+        // anything that ignores cancellation is cut off 4 s later. So it exits within grace + 5 s.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(shutdownGraceSeconds)
+        group.maximumCancellationDuration = .seconds(4)
+        try await ServiceGroup(configuration: group).run()
     }
 }
 

@@ -35,7 +35,9 @@ final class NodeProcess: Sendable {
     }
 
     /// Starts the node and returns once it answers /readyz (database and listener up).
-    static func start(_ name: String, heartbeatSeconds: Int = 1) async throws -> NodeProcess {
+    static func start(
+        _ name: String, heartbeatSeconds: Int = 1, databaseURL: String? = nil, environment extra: [String: String] = [:]
+    ) async throws -> NodeProcess {
         let binary = Self.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "breakoutd not built at \(binary.path)")
         let port = try freePort()
@@ -43,13 +45,14 @@ final class NodeProcess: Sendable {
         process.executableURL = binary
         process.arguments = ["serve"]
         var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = try TestDatabase.url
+        environment["DATABASE_URL"] = try databaseURL ?? TestDatabase.url
         environment["PORT"] = String(port)
         environment["HOST"] = "127.0.0.1"
         environment["NODE_ID"] = name
         environment["BREAKOUT_SQL_DIR"] = TestDatabase.sqlDirectory.path
         environment["BREAKOUT_HEARTBEAT_SECONDS"] = String(heartbeatSeconds)
         environment["LOG_LEVEL"] = "error"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         try process.run()
         let node = NodeProcess(name: name, port: port, process: process)
@@ -75,6 +78,20 @@ final class NodeProcess: Sendable {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+
+    /// SIGTERM, then how long the node took to exit (nil: still running after `bound`; it is then killed).
+    func terminate(within bound: Duration) async -> Duration? {
+        let start = ContinuousClock.now
+        process.terminate()
+        while process.isRunning {
+            if ContinuousClock.now - start > bound {
+                kill()
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return ContinuousClock.now - start
     }
 
     /// SIGTERM: graceful shutdown.

@@ -1,0 +1,153 @@
+import BreakoutDomain
+import Foundation
+import NIOHTTP1
+import PostgresNIO
+import Testing
+
+/// A PostgreSQL cluster of a test's own (made by the same script as the suite's), so that a test can
+/// stop, pause and restart it without disturbing the tests that share the suite's database.
+final class PrivateCluster: Sendable {
+    let directory: String
+    let port: Int
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/breakout?sslmode=disable" }
+
+    static var repository: URL { TestDatabase.sqlDirectory.deletingLastPathComponent() }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("breakout-outage-\(UUID().uuidString.prefix(8))").path
+        port = try NodeProcess.freePort()
+    }
+
+    /// Runs a function of `scripts/lib/postgres.sh`.
+    @discardableResult
+    func script(_ function: String) throws -> Int32 {
+        try Self.bash("source scripts/lib/postgres.sh && \(function) \"$1\" \"$2\"", directory, String(port))
+    }
+
+    /// Runs a bash command (in the repository, output to /dev/null, so the server it starts holds
+    /// none of our pipes) and returns its exit status. posix_spawn and waitpid, so that a daemon
+    /// left behind by the command cannot make us wait.
+    @discardableResult
+    static func bash(_ command: String, _ arguments: String...) throws -> Int32 {
+        let argv = ["/bin/bash", "-c", "cd \"$0\" && exec >/dev/null 2>&1 </dev/null && \(command)", repository.path] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, &cArguments, environ)
+        try #require(spawned == 0, "cannot run bash: \(spawned)")
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        return (status >> 8) & 0xff
+    }
+
+    func start() throws { try #require(try script("pg_private_start") == 0, "private PostgreSQL did not start") }
+    func stop() throws { try script("pg_private_stop") }
+
+    /// SIGSTOP (or SIGCONT) to the postmaster and every backend: the server hangs without closing anything.
+    func signal(_ name: String) throws {
+        try Self.bash("pid=$(head -1 \"$1/data/postmaster.pid\") && pkill -\(name) -P \"$pid\"; kill -\(name) \"$pid\"", directory)
+    }
+
+    func remove() {
+        try? stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A node during a database outage: quick, clear answers instead of hanging; back by itself when
+/// the database returns; and a bounded shutdown whatever the database does.
+@Suite("Database outage", .serialized)
+struct DatabaseOutageTests {
+    static let grace = 2
+    static let environment = ["BREAKOUT_SHUTDOWN_GRACE_SECONDS": String(grace)]
+
+    @Test("PostgreSQL stopped: 503 database_unavailable within the bound, back within 5 s of its return, SIGTERM exits in time")
+    func stoppedDatabase() async throws {
+        let cluster = try PrivateCluster()
+        defer { cluster.remove() }
+        try cluster.start()
+        let node = try await NodeProcess.start("outage-a", databaseURL: cluster.url, environment: Self.environment)
+        defer { node.kill() }
+        #expect(try await node.post("/v1/meetings", ["title": "Before"]).status == .created)
+
+        try cluster.stop()
+        // Long enough for the pool's connection attempts to fail over and over.
+        for _ in 0..<3 {
+            let started = ContinuousClock.now
+            let reply = try await node.post("/v1/meetings", ["title": "During"])
+            let took = ContinuousClock.now - started
+            #expect(reply.status == .serviceUnavailable, "\(reply.body)")
+            #expect(reply.json["code"] == "database_unavailable")
+            #expect(took < .seconds(4), "answered after \(took)")
+            try await Task.sleep(for: .seconds(3))
+        }
+
+        try cluster.start()
+        let back = ContinuousClock.now
+        var served = false
+        while ContinuousClock.now - back < .seconds(5), !served {
+            served = (try? await node.post("/v1/meetings", ["title": "After"]).status) == .created
+            if !served { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(served, "the node did not serve again within 5 s of the database's return")
+
+        try cluster.stop()
+        let exit = await node.terminate(within: .seconds(Self.grace + 5))
+        #expect(exit != nil, "the node did not exit within grace + 5 s with the database stopped")
+    }
+
+    @Test("PostgreSQL hanging (SIGSTOP): SIGTERM still exits within grace + 5 s")
+    func pausedDatabase() async throws {
+        let cluster = try PrivateCluster()
+        defer {
+            try? cluster.signal("CONT")
+            cluster.remove()
+        }
+        try cluster.start()
+        let node = try await NodeProcess.start("outage-b", databaseURL: cluster.url, environment: Self.environment)
+        defer { node.kill() }
+        let created = try await node.post("/v1/meetings", ["title": "Paused"])
+        #expect(created.status == .created)
+        try cluster.signal("STOP")
+        // Requests in flight against a database that never answers.
+        async let stuck = node.post("/v1/meetings", ["title": "Stuck"])
+        try await Task.sleep(for: .milliseconds(500))
+        let exit = await node.terminate(within: .seconds(Self.grace + 5))
+        #expect(exit != nil, "the node did not exit within grace + 5 s with the database paused")
+        _ = try? await stuck
+    }
+
+    @Test("SIGTERM in the middle of a burst of commands: in-flight ones finish, the node exits in time")
+    func shutdownDuringBurst() async throws {
+        let node = try await NodeProcess.start("outage-c", environment: Self.environment)
+        defer { node.kill() }
+        let created = try await node.post("/v1/meetings", ["title": "Burst"])
+        let meetingId = try #require(created.json["meeting"]?["id"]?.stringValue)
+        let token = try #require(created.json["hostToken"]?.stringValue)
+        #expect(try await node.post("/v1/meetings/\(meetingId)/breakout", token: token, ["roomCount": 1, "mode": "manual"]).status == .created)
+        let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus?.self) { group in
+            for i in 0..<60 {
+                group.addTask {
+                    try? await node.post("/v1/meetings/\(meetingId)/breakout/rooms", token: token, ["name": .string("Room \(i)")]).status
+                }
+            }
+            try await Task.sleep(for: .milliseconds(30))
+            let exit = await node.terminate(within: .seconds(Self.grace + 5))
+            #expect(exit != nil, "the node did not exit within grace + 5 s during a burst")
+            var statuses: [HTTPResponseStatus?] = []
+            for try await status in group { statuses.append(status) }
+            return statuses
+        }
+        // Every request either completed (201, or a clear refusal such as too many rooms) or found
+        // the node gone; none was left half-done (checked by the meeting's events being gap-free).
+        #expect(statuses.allSatisfy { $0 == nil || $0 == .created || $0 == .conflict || $0 == .serviceUnavailable })
+        try await TestDatabase.withClient { client in
+            let id = try #require(UUID(uuidString: meetingId))
+            for try await (count, newest, lastSeq) in try await client.query(
+                "SELECT count(*)::int, max(seq), (SELECT last_seq FROM meetings WHERE id = \(id)) FROM events WHERE meeting_id = \(id)"
+            ).decode((Int, Int64, Int64).self) {
+                #expect(Int64(count) == newest && newest == lastSeq)
+            }
+        }
+    }
+}
