@@ -14,12 +14,12 @@ struct BalancerTests {
     /// Sends one request and returns its status and how many requests each upstream received for it.
     static func send(
         _ method: HTTPMethod, key: String?, through nginx: NginxProcess, upstreams: [FakeUpstream]
-    ) async throws -> (status: HTTPResponseStatus, received: [Int]) {
+    ) async throws -> (status: HTTPResponseStatus, received: [Int], reply: EndpointReply) {
         let before = upstreams.map(\.received.count)
         var headers: [(String, String)] = []
         if let key { headers.append(("Idempotency-Key", key)) }
         let reply = try await nginx.request(method, "/v1/meetings/m/moves", json: method == .GET ? nil : ["roomId": nil], headers: headers)
-        return (reply.status, zip(upstreams.map(\.received.count), before).map { $0 - $1 })
+        return (reply.status, zip(upstreams.map(\.received.count), before).map { $0 - $1 }, reply)
     }
 
     @Test("a write without an Idempotency-Key that reached a node is never sent to another; keyed writes and reads are")
@@ -33,10 +33,14 @@ struct BalancerTests {
         for method in Self.writes {
             var failedAfterSending = 0
             for _ in 0..<4 {
-                let (status, received) = try await Self.send(method, key: nil, through: nginx, upstreams: [dropper, answerer])
+                let (status, received, reply) = try await Self.send(method, key: nil, through: nginx, upstreams: [dropper, answerer])
                 #expect(received.reduce(0, +) == 1, "\(method) without a key went to \(received) nodes")
                 if received[0] == 1 {
                     #expect(status == .badGateway, "\(method): the dropper's failure is answered as it is")
+                    // In the API's error format, like the nodes' own errors.
+                    #expect(reply.headers.first(name: "Content-Type") == "application/problem+json")
+                    #expect(reply.json["code"] == "node_unavailable")
+                    #expect(reply.json["requestId"]?.stringValue == reply.headers.first(name: "X-Request-Id"))
                     failedAfterSending += 1
                 } else {
                     #expect(status == .ok)
@@ -45,7 +49,7 @@ struct BalancerTests {
             #expect(failedAfterSending > 0, "\(method): no request met the dropper first")
             var retried = 0
             for attempt in 0..<4 {
-                let (status, received) = try await Self.send(method, key: "key-\(method)-\(attempt)", through: nginx, upstreams: [dropper, answerer])
+                let (status, received, _) = try await Self.send(method, key: "key-\(method)-\(attempt)", through: nginx, upstreams: [dropper, answerer])
                 #expect(status == .ok, "\(method) with a key is sent on to the next node")
                 #expect(received[1] == 1)
                 if received[0] == 1 { retried += 1 }
@@ -53,7 +57,7 @@ struct BalancerTests {
             #expect(retried > 0, "\(method): no keyed request met the dropper first")
         }
         for _ in 0..<4 {
-            let (status, received) = try await Self.send(.GET, key: nil, through: nginx, upstreams: [dropper, answerer])
+            let (status, received, _) = try await Self.send(.GET, key: nil, through: nginx, upstreams: [dropper, answerer])
             #expect(status == .ok)
             #expect(received[1] == 1)
         }
@@ -68,7 +72,7 @@ struct BalancerTests {
         defer { nginx.stop() }
         for method in Self.writes {
             for _ in 0..<4 {
-                let (status, received) = try await Self.send(method, key: nil, through: nginx, upstreams: [answerer])
+                let (status, received, _) = try await Self.send(method, key: nil, through: nginx, upstreams: [answerer])
                 #expect(status == .ok, "\(method) refused by one node is answered by the other")
                 #expect(received == [1])
             }
