@@ -142,7 +142,8 @@ final class NginxProcess: HTTPEndpoint {
 
 /// A stand-in for a node behind nginx: it reads each request in full and records it, then either
 /// answers 200 (with its name as the body) or closes the connection without answering, like a
-/// node that died while applying the request.
+/// node that died while applying the request. Hand-written on sockets: closing a connection after
+/// reading a request, on purpose, is what no HTTP server library offers.
 final class FakeUpstream: Sendable {
     enum Behaviour: Sendable { case answer, dropAfterReading }
 
