@@ -26,7 +26,8 @@ let package = Package(
     targets: [
         // Pure rules: no I/O, no dependencies.
         .target(name: "BreakoutDomain", swiftSettings: swiftSettings),
-        // PostgreSQL: migrations, commands as transactions, snapshots.
+        // PostgreSQL: migrations, commands as transactions, snapshots. The migrations in sql/ are
+        // compiled into it by the EmbedMigrations plugin, so the executable carries them.
         .target(
             name: "BreakoutStore",
             dependencies: [
@@ -35,8 +36,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedMigrations"]
         ),
+        // Build tool: turns sql/*.sql into a Swift source of BreakoutStore (see Plugins/EmbedMigrations).
+        .executableTarget(name: "embed-migrations", path: "Sources/EmbedMigrationsTool", swiftSettings: swiftSettings),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-migrations"]),
         // HTTP: routes, authentication, problem+json.
         .target(
             name: "BreakoutServer",
@@ -57,6 +62,8 @@ let package = Package(
                 "BreakoutServer",
                 "BreakoutStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

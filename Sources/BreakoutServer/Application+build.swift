@@ -12,6 +12,7 @@ extension BreakoutServer {
         store: MeetingStore, hub: EventHub, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = .init()
     ) -> Router<BreakoutRequestContext> {
         let router = Router(context: BreakoutRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: IdempotencyMiddleware())

@@ -2,17 +2,34 @@ public import Logging
 public import PostgresNIO
 import Foundation
 
-/// Applies the ordered `sql/NNN_name.sql` files that are not applied yet, all in one transaction
-/// guarded by `pg_advisory_xact_lock`, so several nodes starting at once apply each file once.
+/// Applies the migrations that are not applied yet, all in one transaction guarded by
+/// `pg_advisory_xact_lock`, so several nodes starting at once apply each one once. By default
+/// those compiled into the executable from `sql/`; a folder given with `--sql-dir` or
+/// `BREAKOUT_SQL_DIR` replaces them (for trying out a migration without rebuilding).
 public struct Migrator: Sendable {
     /// Any fixed number shared by all nodes; it names the migration lock.
     static let lockKey: Int64 = 0x6272_6B6F_7574 // "brkout"
 
-    public let directory: URL
+    /// Where the migrations come from.
+    public enum Source: Sendable {
+        /// Compiled into this build from `sql/`.
+        case builtIn
+        /// The `.sql` files of a folder, read when migrating.
+        case directory(URL)
+    }
+
+    public let source: Source
     public let logger: Logger
 
+    /// The built-in migrations.
+    public init(logger: Logger) {
+        self.source = .builtIn
+        self.logger = logger
+    }
+
+    /// The migrations of `directory` instead of the built-in ones.
     public init(directory: URL, logger: Logger) {
-        self.directory = directory
+        self.source = .directory(directory)
         self.logger = logger
     }
 
@@ -20,21 +37,18 @@ public struct Migrator: Sendable {
         public var description: String
     }
 
-    /// The migration files, sorted by name.
-    public func files() throws -> [URL] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        } catch {
-            throw Failure(description: "cannot read migrations in \(directory.path): set --sql-dir or BREAKOUT_SQL_DIR")
+    /// The migrations, in the order they apply.
+    public func migrations() throws -> [Migration] {
+        switch source {
+        case .builtIn: Migration.builtIn
+        case .directory(let directory): try Migration.load(from: directory)
         }
-        return names.filter { $0.hasSuffix(".sql") }.sorted().map { directory.appendingPathComponent($0) }
     }
 
     /// Returns the names of the files applied by this call.
     @discardableResult
     public func migrate(_ client: PostgresClient) async throws -> [String] {
-        let files = try files()
+        let migrations = try migrations()
         return try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
@@ -47,18 +61,17 @@ public struct Migrator: Sendable {
                     applied.insert(name)
                 }
                 var newlyApplied: [String] = []
-                for file in files where !applied.contains(file.lastPathComponent) {
-                    let script = try String(contentsOf: file, encoding: .utf8)
-                    for statement in SQLScript.statements(script) {
+                for migration in migrations where !applied.contains(migration.name) {
+                    for statement in SQLScript.statements(migration.sql) {
                         do {
                             try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                         } catch let error as PSQLError {
                             // PSQLError hides the server's message from its description; a failed
                             // migration must say what went wrong.
-                            throw Failure(description: "\(file.lastPathComponent): \(error.serverInfo?[.message] ?? "\(String(reflecting: error))")")
+                            throw Failure(description: "\(migration.name): \(error.serverInfo?[.message] ?? "\(String(reflecting: error))")")
                         }
                     }
-                    let name = file.lastPathComponent
+                    let name = migration.name
                     try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(name))", logger: logger)
                     newlyApplied.append(name)
                     logger.info("applied migration", metadata: ["file": "\(name)"])

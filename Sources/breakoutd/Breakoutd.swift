@@ -10,7 +10,8 @@ import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 
-/// `breakoutd serve` runs one stateless node; `breakoutd migrate` applies `sql/`.
+/// `breakoutd serve` runs one stateless node; `breakoutd migrate` applies the migrations compiled in
+/// from `sql/`.
 @main
 struct Breakoutd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,8 +26,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "PostgreSQL URL, postgres://user:password@host:port/database (env DATABASE_URL).")
     var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
 
-    @Option(help: "Folder of the ordered migration files (env BREAKOUT_SQL_DIR).")
-    var sqlDir: String = ProcessInfo.processInfo.environment["BREAKOUT_SQL_DIR"] ?? "sql"
+    @Option(help: "Folder of .sql migrations to apply instead of the built-in ones (env BREAKOUT_SQL_DIR; default: built in).")
+    var sqlDir: String = ProcessInfo.processInfo.environment["BREAKOUT_SQL_DIR"] ?? ""
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
@@ -49,6 +50,11 @@ struct CommonOptions: ParsableArguments {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         logger[metadataKey: "node"] = "\(nodeId)"
         return logger
+    }
+
+    /// The built-in migrations, or those of `--sql-dir` when given.
+    func makeMigrator(logger: Logger) -> Migrator {
+        sqlDir.isEmpty ? Migrator(logger: logger) : Migrator(directory: URL(fileURLWithPath: sqlDir), logger: logger)
     }
 }
 
@@ -79,12 +85,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests may take to finish on SIGTERM (env BREAKOUT_SHUTDOWN_GRACE_SECONDS).")
     var shutdownGraceSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_SHUTDOWN_GRACE_SECONDS"] ?? "") ?? 10
 
+    @Option(help: "Most pooled PostgreSQL connections of this node, besides its LISTEN connection (env BREAKOUT_DB_CONNECTIONS).")
+    var dbConnections: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECTIONS"] ?? "") ?? 20
+
+    func validate() throws {
+        guard dbConnections >= 1 else { throw ValidationError("BREAKOUT_DB_CONNECTIONS must be at least 1.") }
+        guard shutdownGraceSeconds >= 0 else { throw ValidationError("BREAKOUT_SHUTDOWN_GRACE_SECONDS must be 0 or more.") }
+    }
+
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
         let configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
-            heartbeat: .seconds(heartbeatSeconds))
-        let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
+            heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections)
+        let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.
         let metrics = PrometheusCollectorRegistry()
@@ -104,13 +118,13 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending migrations from the sql folder and exit.")
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations and exit.")
 
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         let logger = common.makeLogger(nodeId: "migrate")
-        let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
+        let migrator = common.makeMigrator(logger: logger)
         let applied = try await migrator.migrate(databaseURL: common.databaseURL)
         print(applied.isEmpty ? "Nothing to apply." : "Applied: \(applied.joined(separator: ", "))")
     }

@@ -92,7 +92,7 @@ struct DatabaseOutageTests {
         #expect(served, "the node did not serve again within 5 s of the database's return")
 
         try cluster.stop()
-        let exit = await node.terminate(within: .seconds(Self.grace + 5))
+        let exit = try await node.terminate(within: .seconds(Self.grace + 5))
         #expect(exit != nil, "the node did not exit within grace + 5 s with the database stopped")
     }
 
@@ -112,7 +112,7 @@ struct DatabaseOutageTests {
         // Requests in flight against a database that never answers.
         async let stuck = node.post("/v1/meetings", ["title": "Stuck"])
         try await Task.sleep(for: .milliseconds(500))
-        let exit = await node.terminate(within: .seconds(Self.grace + 5))
+        let exit = try await node.terminate(within: .seconds(Self.grace + 5))
         #expect(exit != nil, "the node did not exit within grace + 5 s with the database paused")
         _ = try? await stuck
     }
@@ -132,7 +132,7 @@ struct DatabaseOutageTests {
                 }
             }
             try await Task.sleep(for: .milliseconds(30))
-            let exit = await node.terminate(within: .seconds(Self.grace + 5))
+            let exit = try await node.terminate(within: .seconds(Self.grace + 5))
             #expect(exit != nil, "the node did not exit within grace + 5 s during a burst")
             var statuses: [HTTPResponseStatus?] = []
             for try await status in group { statuses.append(status) }

@@ -6,8 +6,13 @@ import NIOHTTP1
 import Synchronization
 import Testing
 
+/// Something that answers HTTP on loopback: a node, or nginx in front of nodes.
+protocol HTTPEndpoint: Sendable {
+    var base: String { get }
+}
+
 /// A real `breakoutd serve` process on a free loopback port, on the test database.
-final class NodeProcess: Sendable {
+final class NodeProcess: HTTPEndpoint {
     let name: String
     let port: Int
     let process: Process
@@ -34,13 +39,15 @@ final class NodeProcess: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Starts the node and returns once it answers /readyz (database and listener up).
+    /// Starts the node (on `port`, else a free one) and returns once it answers /readyz (database
+    /// and listener up). It applies the migrations built into the executable.
     static func start(
-        _ name: String, heartbeatSeconds: Int = 1, databaseURL: String? = nil, environment extra: [String: String] = [:]
+        _ name: String, port: Int? = nil, heartbeatSeconds: Int = 1, databaseURL: String? = nil,
+        workingDirectory: URL? = nil, executable: URL? = nil, environment extra: [String: String] = [:]
     ) async throws -> NodeProcess {
-        let binary = Self.binary
+        let binary = executable ?? Self.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "breakoutd not built at \(binary.path)")
-        let port = try freePort()
+        let port = try port ?? freePort()
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve"]
@@ -49,11 +56,12 @@ final class NodeProcess: Sendable {
         environment["PORT"] = String(port)
         environment["HOST"] = "127.0.0.1"
         environment["NODE_ID"] = name
-        environment["BREAKOUT_SQL_DIR"] = TestDatabase.sqlDirectory.path
+        environment["BREAKOUT_SQL_DIR"] = nil
         environment["BREAKOUT_HEARTBEAT_SECONDS"] = String(heartbeatSeconds)
         environment["LOG_LEVEL"] = "error"
         environment.merge(extra) { _, new in new }
         process.environment = environment
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         try process.run()
         let node = NodeProcess(name: name, port: port, process: process)
         let deadline = ContinuousClock.now + .seconds(30)
@@ -80,20 +88,6 @@ final class NodeProcess: Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then how long the node took to exit (nil: still running after `bound`; it is then killed).
-    func terminate(within bound: Duration) async -> Duration? {
-        let start = ContinuousClock.now
-        process.terminate()
-        while process.isRunning {
-            if ContinuousClock.now - start > bound {
-                kill()
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return ContinuousClock.now - start
-    }
-
     /// SIGTERM: graceful shutdown.
     func stop() {
         guard process.isRunning else { return }
@@ -101,15 +95,35 @@ final class NodeProcess: Sendable {
         process.waitUntilExit()
     }
 
-    struct Reply: Sendable {
-        var status: HTTPResponseStatus
-        var json: JSONValue
-        var body: String
+    /// SIGTERM, then waits (without blocking a thread) for the process to exit. Returns how long
+    /// it took, or nil after `bound`, when the process is killed.
+    func terminate(within bound: Duration) async throws -> Duration? {
+        let start = ContinuousClock.now
+        guard process.isRunning else { return .zero }
+        process.terminate()
+        while process.isRunning {
+            if ContinuousClock.now - start > bound {
+                kill()
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return ContinuousClock.now - start
     }
+}
 
+/// What an endpoint answered.
+struct EndpointReply: Sendable {
+    var status: HTTPResponseStatus
+    var json: JSONValue
+    var body: String
+    var headers: HTTPHeaders = [:]
+}
+
+extension HTTPEndpoint {
     func request(
         _ method: HTTPMethod, _ path: String, token: String? = nil, json: JSONValue? = nil, headers extra: [(String, String)] = []
-    ) async throws -> Reply {
+    ) async throws -> EndpointReply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -122,10 +136,10 @@ final class NodeProcess: Sendable {
         let body = try await response.body.collect(upTo: 10 << 20)
         let text = String(buffer: body)
         let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
-        return Reply(status: response.status, json: value, body: text)
+        return EndpointReply(status: response.status, json: value, body: text, headers: response.headers)
     }
 
-    func post(_ path: String, token: String? = nil, _ json: JSONValue? = nil) async throws -> Reply {
+    func post(_ path: String, token: String? = nil, _ json: JSONValue? = nil) async throws -> EndpointReply {
         try await request(.POST, path, token: token, json: json)
     }
 }
@@ -165,7 +179,7 @@ final class StreamClient: Sendable {
 
     /// Connects to `node` and returns once the response head arrived.
     static func connect(
-        _ label: String, to node: NodeProcess, meetingId: String, token: String, lastEventId: Int64? = nil
+        _ label: String, to node: some HTTPEndpoint, meetingId: String, token: String, lastEventId: Int64? = nil
     ) async throws -> StreamClient {
         let client = StreamClient(label: label)
         var request = HTTPClientRequest(url: "\(node.base)/v1/meetings/\(meetingId)/events?access_token=\(token)")
@@ -193,7 +207,14 @@ final class StreamClient: Sendable {
     }
 
     private func parse(_ frame: String) {
-        if frame.hasPrefix("retry: ") { retryHint.withLock { $0 = Int(frame.dropFirst(7)) } }
+        let (retry, event) = Self.parseFrame(frame)
+        if let retry { retryHint.withLock { $0 = retry } }
+        if let event { received.withLock { $0.append(event) } }
+    }
+
+    /// One Server-Sent Events frame (without its closing blank line): a `retry:` hint and/or an event.
+    static func parseFrame(_ frame: String) -> (retry: Int?, event: ReceivedEvent?) {
+        let retry = frame.hasPrefix("retry: ") ? Int(frame.dropFirst(7).prefix { $0 != "\n" }) : nil
         var id: Int64?
         var type = "message"
         var data = ""
@@ -202,9 +223,9 @@ final class StreamClient: Sendable {
             else if line.hasPrefix("event: ") { type = String(line.dropFirst(7)) }
             else if line.hasPrefix("data: ") { data += line.dropFirst(6) }
         }
-        guard let id else { return }
+        guard let id else { return (retry, nil) }
         let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? .null
-        received.withLock { $0.append(ReceivedEvent(id: id, type: type, data: value)) }
+        return (retry, ReceivedEvent(id: id, type: type, data: value))
     }
 
     var events: [ReceivedEvent] { received.withLock { $0 } }

@@ -37,14 +37,16 @@ enum TestDatabase {
         return PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    /// Runs `body` with a running client on the test database (migrated).
+    /// Runs `body` with a running client on the test database (migrated first, unless `migrate` is false).
     @discardableResult
-    static func withClient<T: Sendable>(url: String? = nil, _ body: (PostgresClient) async throws -> T) async throws -> T {
+    static func withClient<T: Sendable>(
+        url: String? = nil, migrate: Bool = true, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
         let client = try makeClient(url: url)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await Migrator(directory: sqlDirectory, logger: logger).migrate(client)
+            if migrate { try await Migrator(logger: logger).migrate(client) }
             return try await body(client)
         }
     }
@@ -100,7 +102,7 @@ struct Node: Sendable {
 func withNode<T: Sendable>(
     configuration: ServerConfiguration = .init(nodeId: "test"), _ body: @Sendable (Node) async throws -> T
 ) async throws -> T {
-    try await Migrator(directory: TestDatabase.sqlDirectory, logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
+    try await Migrator(logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
     let app = try BreakoutServer.buildApplication(
         databaseURL: try TestDatabase.url, configuration: configuration, logger: TestDatabase.logger)
     return try await app.test(.router) { testClient in try await body(Node(client: testClient)) }
