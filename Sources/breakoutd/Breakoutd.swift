@@ -75,11 +75,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between keep-alive comments on idle live streams (env BREAKOUT_HEARTBEAT_SECONDS).")
     var heartbeatSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_HEARTBEAT_SECONDS"] ?? "") ?? 15
 
+    @Option(help: "Folder of the web app's files, for working on them without a rebuild (env BREAKOUT_WEB_DIR; default: the bundled copy).")
+    var webDir: String = ProcessInfo.processInfo.environment["BREAKOUT_WEB_DIR"] ?? ""
+
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
         let configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
-            heartbeat: .seconds(heartbeatSeconds))
+            heartbeat: .seconds(heartbeatSeconds), webDirectory: webDir.isEmpty ? nil : webDir)
         let migrator = Migrator(directory: URL(fileURLWithPath: common.sqlDir), logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.
