@@ -116,13 +116,21 @@ async function enterMeeting() {
     connection: 'connecting',
     view: null,
     frame: 0,
+    /** How often the page was drawn and how long that took (the browser tests read it). */
+    renderStats: { count: 0, maxMs: 0, totalMs: 0 },
     /** Re-render once per animation frame, however many events arrived. */
     invalidate() {
       if (app.frame) return;
       app.frame = requestAnimationFrame(() => {
         app.frame = 0;
+        const started = performance.now();
         renderShell(app);
         app.view?.render();
+        const ms = performance.now() - started;
+        const stats = app.renderStats;
+        stats.count += 1;
+        stats.totalMs += ms;
+        stats.maxMs = Math.max(stats.maxMs, ms);
       });
     },
     leave: leaveMeeting,
