@@ -1,5 +1,5 @@
 internal import CSV
-public import Foundation
+import Foundation
 
 /// One entry of a meeting's pre-assignment list: the person with this email goes to the room
 /// with this name when rooms are created in `preassigned` mode (or when they join late).

@@ -1,14 +1,27 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import Logging
 
 /// The web app for hosts, co-hosts and participants: plain HTML, CSS and JavaScript modules
 /// shipped as the target's resources (`Web/`) and served at `/` by Hummingbird's `FileMiddleware`.
 /// It only reads files: every action goes through the same HTTP API as any other client.
 enum WebApp {
-    /// The bundled copy of `Sources/BreakoutServer/Web`.
+    /// The bundled copy of `Sources/BreakoutServer/Web`: in SwiftPM's resource bundle next to the
+    /// executable (where `swift build` puts it; an installation copies it along), else the source
+    /// folder of a checkout. Looked up by hand rather than with `Bundle.module`, which stops the
+    /// process when the bundle is missing: a node without its web files still serves the API.
     static var bundledDirectory: URL? {
-        Bundle.module.resourceURL?.appendingPathComponent("Web", isDirectory: true)
+        let bundle = "breakout_BreakoutServer"
+        var folders = [Bundle.main.bundleURL]
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            folders.append(executable.deletingLastPathComponent())
+        }
+        var candidates = folders.flatMap { folder in
+            [folder.appendingPathComponent("\(bundle).resources/Web"),
+             folder.appendingPathComponent("\(bundle).bundle/Contents/Resources/Web")]
+        }
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Web"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.html").path) }
     }
 
     /// Serves `directory` (or the bundled copy) for GET and HEAD requests that no route answers.

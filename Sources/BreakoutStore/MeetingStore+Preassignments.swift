@@ -1,5 +1,5 @@
 public import BreakoutDomain
-public import Foundation
+import Foundation
 import PostgresNIO
 
 /// Pre-assignment lists: the host replaces and reads the meeting's list (the rooms are made from

@@ -287,7 +287,7 @@ export function mountConsole(main, app) {
     const list = h('ul', { class: 'people', 'data-testid': 'people-list' });
     const more = h('button', { type: 'button', class: 'quiet', hidden: true, 'data-testid': 'show-more' }, 'Show more');
     const ui = { limit: pageSize };
-    filter.addEventListener('input', () => { ui.limit = pageSize; app.invalidate(); });
+    for (const type of ['input', 'change', 'search']) filter.addEventListener(type, () => { ui.limit = pageSize; app.invalidate(); });
     scope.addEventListener('change', () => { ui.limit = pageSize; app.invalidate(); });
     more.addEventListener('click', () => { ui.limit += pageSize; app.invalidate(); });
     unmuteAll.addEventListener('click', () => act(unmuteAll, () => api.unmuteAll(), {
@@ -506,11 +506,15 @@ export function mountConsole(main, app) {
     late.input.addEventListener('change', () => save({ assignLateJoiners: late.input.checked }, late.input));
     autoClose.input.addEventListener('change', () => save(timerPatch(), autoClose.input));
     notify.input.addEventListener('change', () => save(timerPatch(), notify.input));
+    // An emptied number field is someone about to type: nothing is saved until there is a number.
+    const filled = (input) => input.value.trim() !== '' && Number.isFinite(Number(input.value));
     minutes.addEventListener('change', () => {
-      if (autoClose.input.checked || notify.input.checked) save(timerPatch(), minutes);
+      if (filled(minutes) && (autoClose.input.checked || notify.input.checked)) save(timerPatch(), minutes);
     });
     countdown.input.addEventListener('change', () => save({ closeCountdownSeconds: countdown.input.checked ? Number(seconds.value) || 60 : 0 }, countdown.input));
-    seconds.addEventListener('change', () => { if (countdown.input.checked) save({ closeCountdownSeconds: Number(seconds.value) }, seconds); });
+    seconds.addEventListener('change', () => {
+      if (filled(seconds) && countdown.input.checked) save({ closeCountdownSeconds: Number(seconds.value) }, seconds);
+    });
 
     const setChecked = (input, value) => { if (document.activeElement !== input && input.checked !== value) input.checked = value; };
     const setNumber = (input, value) => { if (document.activeElement !== input && Number(input.value) !== value) input.value = value; };
