@@ -14,6 +14,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -137,21 +138,30 @@ class Browser:
     def find_all(self, testid, within=None):
         return (within or self.driver).find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
 
-    def visible(self, testid, what=None, timeout=20):
-        def shown():
-            for element in self.find_all(testid):
+    def displayed(self, testid, within=None):
+        """The displayed elements with this test id (elements removed while looking are left out)."""
+        found = []
+        for element in self.find_all(testid, within):
+            try:
                 if element.is_displayed():
-                    return element
-            return None
-        return self.wait(shown, what or f"{testid} to be visible", timeout)
+                    found.append(element)
+            except StaleElementReferenceException:
+                pass
+        return found
+
+    def visible(self, testid, what=None, timeout=20):
+        return self.wait(lambda: (self.displayed(testid) or [None])[0], what or f"{testid} to be visible", timeout)
 
     def hidden(self, testid, what=None, timeout=20):
-        return self.wait(lambda: not any(e.is_displayed() for e in self.find_all(testid)), what or f"{testid} to be hidden", timeout)
+        return self.wait(lambda: not self.displayed(testid), what or f"{testid} to be hidden", timeout)
+
+    def count(self, testid):
+        return len(self.displayed(testid))
 
     def text_of(self, testid):
         try:
-            return " ".join(e.text for e in self.find_all(testid) if e.is_displayed())
-        except Exception:  # the element was re-rendered while reading
+            return " ".join(e.text for e in self.displayed(testid))
+        except StaleElementReferenceException:  # re-rendered while reading
             return ""
 
     def wait_text(self, testid, text, timeout=20):
@@ -159,9 +169,12 @@ class Browser:
 
     def click(self, testid, within=None, timeout=20):
         def ready():
-            for element in self.find_all(testid, within):
-                if element.is_displayed() and element.is_enabled():
-                    return element
+            for element in self.displayed(testid, within):
+                try:
+                    if element.is_enabled():
+                        return element
+                except StaleElementReferenceException:
+                    pass
             return None
         element = self.wait(ready, f"{testid} to be clickable", timeout)
         element.click()

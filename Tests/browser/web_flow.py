@@ -72,8 +72,14 @@ def state_matches_server(browser, base):
     mine = json.loads(browser.js("return JSON.stringify(window.breakout.state.toSnapshot())"))
     by_id = lambda s: {p["id"]: p for p in s["participants"]}
     requests = lambda s: {r["id"]: r for r in s.get("helpRequests", [])}
-    return (mine["breakout"] == fresh["breakout"] and by_id(mine) == by_id(fresh)
+    same = (mine["breakout"] == fresh["breakout"] and by_id(mine) == by_id(fresh)
             and requests(mine) == requests(fresh) and mine["you"] == fresh["you"])
+    if not same:
+        state_matches_server.last_difference = {
+            "breakout": mine["breakout"] == fresh["breakout"],
+            "participants": [(i, p, by_id(fresh).get(i)) for i, p in by_id(mine).items() if by_id(fresh).get(i) != p][:3],
+            "helpRequests": requests(mine) == requests(fresh), "you": (mine["you"], fresh["you"])}
+    return same
 
 
 def write_file(name, text):
@@ -126,7 +132,7 @@ def breakout_session(node_a, node_b):
             browser.wait_text("my-location", "main session")
             browser.wait_text("connection", "Live")
         host = people["host"]
-        host.wait(lambda: len(host.find_all("person")) == 4, "four people in the host's list")
+        host.wait(lambda: host.count("person") == 4, "four people in the host's list")
 
     def reload_keeps_the_person():
         ada = people["ada"]
@@ -162,7 +168,7 @@ def breakout_session(node_a, node_b):
         host.click("mode-preassigned")
         host.wait_text("create-hint", "Your list names 2 rooms")
         host.click("create-rooms")
-        host.wait(lambda: len([c for c in host.find_all("room-card") if c.is_displayed()]) == 3, "three room cards")
+        host.wait(lambda: host.count("room-card") == 3, "three room cards")
         host.card("room-card", "Group A")
         host.card("room-card", "Breakout room 3")
         ada_row = host.card("person", "Ada")
@@ -284,7 +290,11 @@ def breakout_session(node_a, node_b):
     def every_window_agrees_with_the_server():
         for key, browser in people.items():
             base = node_a.base if key == "host" else node_b.base
-            browser.wait(lambda: state_matches_server(browser, base), f"{key}'s state to equal a fresh snapshot", timeout=20)
+            try:
+                browser.wait(lambda: state_matches_server(browser, base), f"{key}'s state to equal a fresh snapshot", timeout=20)
+            except Exception:
+                print(f"    difference: {getattr(state_matches_server, 'last_difference', None)}")
+                raise
 
     def close_with_countdown():
         host = people["host"]
@@ -311,7 +321,7 @@ def breakout_session(node_a, node_b):
         count.send_keys("2")
         host.click("mode-automatic")
         host.click("create-rooms")
-        host.wait(lambda: len([c for c in host.find_all("room-card") if c.is_displayed()]) == 2, "two new rooms")
+        host.wait(lambda: host.count("room-card") == 2, "two new rooms")
         people["ada"].wait_text("place-hint", "you will go to Breakout room")
 
     steps = [
@@ -377,15 +387,20 @@ def big_meeting(node_a):
                 json.dumps({"meetingId": ctx["meeting"], "token": ctx["token"], "participantId": ctx["host"]}))
         started = time.time()
         host.driver.refresh()
-        host.wait(lambda: len(host.find_all("room-card")) == 50, "50 room cards", timeout=30)
-        host.wait_text("people-panel", "Participants (1001)")
+        # Counted in the page: WebDriver's own text and visibility checks are slow on a page this size.
+        host.wait(lambda: host.js("return document.querySelectorAll('[data-testid=room-card]').length") == 50,
+                  "50 room cards", timeout=30)
+        host.wait(lambda: "Participants (1001)" in host.js("return document.querySelector('[data-testid=people-panel] h2').textContent"),
+                  "Participants (1001)")
         loaded = time.time() - started
         total = host.js("""return [...document.querySelectorAll('[data-testid=room-card]')]
             .map(c => parseInt(c.querySelector('[data-testid=room-count-badge]').textContent)).reduce((a, b) => a + b, 0)""")
         check(total == 1000, f"room counts add up to {total}")
         shown = len(host.find_all("person"))
         check(shown <= 300, f"{shown} rows drawn at once (a page at most)")
-        print(f"    console ready in {loaded:.1f} s, {shown} rows drawn")
+        stats = host.js("return window.breakout.renderStats")
+        print(f"    console ready in {loaded:.1f} s, {shown} rows drawn, slowest render {stats['maxMs']:.0f} ms")
+        check(loaded < 15, f"the console took {loaded:.1f} s to show the lecture")
 
     def filter_finds_one():
         host = holder["host"]

@@ -49,6 +49,12 @@ export function connectLive({ url, onSnapshot, onEvent, onStatus, onRefused, pro
 
   open();
   return {
+    /** A fresh stream (it begins with a snapshot): after a role change, what we may see changes. */
+    restart() {
+      clearTimeout(retryTimer);
+      source?.close();
+      open();
+    },
     close() {
       stopped = true;
       clearTimeout(retryTimer);

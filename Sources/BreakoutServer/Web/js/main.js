@@ -170,6 +170,9 @@ async function enterMeeting() {
       if (type === 'role_changed' && app.state.isManager !== app.managerView) {
         toast(app.state.isManager ? 'You are now a co-host.' : 'You are no longer a co-host.', { kind: 'info' });
         mountView();
+        // Managers see more (emails, the help queue) than the events so far carried: start over
+        // from a snapshot taken with the new role.
+        app.live.restart();
       }
       app.view?.notice?.(type, payload);
       app.invalidate();

@@ -167,7 +167,9 @@ export function mountParticipant(main, app) {
       ui.help = { id: e.request.id, status: 'taken', by: state.participants.get(e.by)?.displayName };
     } else if (type === 'help_resolved' && e.request.participantId === state.you.participantId) {
       ui.help = null;
-    } else if (type === 'breakout_closed' || type === 'breakout_discarded') {
+    } else if (type === 'breakout_discarded') {
+      ui.help = null;
+    } else if (type === 'breakout_closed') {
       ui.help = null;
       addNotice('The breakout rooms are closed. Everyone is back in the main session.', 'info', 'closed-notice');
     } else if (type === 'breakout_closing') {
