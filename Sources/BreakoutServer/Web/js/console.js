@@ -473,18 +473,19 @@ export function mountConsole(main, app) {
   function optionsSection() {
     const check = (testid, label) => {
       const input = h('input', { type: 'checkbox', 'data-testid': testid });
-      return { input, label: h('label', { class: 'check' }, input, h('span', {}, label)) };
+      const text = h('span', {}, label);
+      return { input, text, label: h('label', { class: 'check' }, input, text) };
     };
     const move = check('opt-move', 'Move all participants into breakout rooms automatically');
     const choose = check('opt-choose', 'Allow participants to choose room');
     const back = check('opt-return', 'Allow participants to return to the main session at any time');
     const autoClose = check('opt-auto-close', 'Breakout rooms close automatically after');
     const minutes = h('input', { type: 'number', min: 1, max: 1440, value: 15, class: 'small', 'aria-label': 'Minutes', 'data-testid': 'opt-minutes' });
-    autoClose.label.append(minutes, h('span', {}, 'minutes'));
+    autoClose.text.append(' ', minutes, ' minutes');
     const notify = check('opt-notify', 'Notify me when the time is up');
     const countdown = check('opt-countdown', 'Countdown after closing breakout rooms:');
     const seconds = h('input', { type: 'number', min: 1, max: 300, value: 60, class: 'small', 'aria-label': 'Seconds', 'data-testid': 'opt-seconds' });
-    countdown.label.append(seconds, h('span', {}, 'seconds'));
+    countdown.text.append(' ', seconds, ' seconds');
     const late = check('opt-late', 'Put people who join later into a room');
     const el = h('section', { class: 'card options-panel', 'data-testid': 'options-panel' },
       h('h2', {}, 'Options'), move.label, choose.label, back.label, autoClose.label, notify.label, countdown.label, late.label);
