@@ -324,6 +324,15 @@ def breakout_session(node_a, node_b):
         host.wait(lambda: host.count("room-card") == 2, "two new rooms")
         people["ada"].wait_text("place-hint", "you will go to Breakout room")
 
+    def host_removes_a_participant():
+        host = people["host"]
+        row = host.card("person", "Grace")
+        host.click("remove-person", within=row)
+        host.click("remove-person", within=row)  # the second click confirms
+        people["grace"].wait_text("start-message", "The host removed you from the meeting")
+        host.wait(lambda: host.count("person") == 3, "three people left in the host's list")
+        check(session_of(people["grace"]) is None, "Grace's session is forgotten")
+
     steps = [
         ("four browsers start", open_browsers),
         ("host creates a meeting on node A", host_creates_meeting),
@@ -344,6 +353,7 @@ def breakout_session(node_a, node_b):
         ("every window's state equals the server's", every_window_agrees_with_the_server),
         ("close all rooms with a countdown: everyone back in main", close_with_countdown),
         ("recreate rooms", recreate_rooms),
+        ("host removes a participant, who is told so", host_removes_a_participant),
     ]
     try:
         for name, action in steps:

@@ -327,10 +327,13 @@ export function mountConsole(main, app) {
           what: 'Could not change the role',
         });
       });
+      const remove = confirmButton('Remove', 'Remove? Click again', () => act(null, () => api.remove(p.id), {
+        success: `${p.displayName} was removed from the meeting.`, what: 'Could not remove',
+      }), { class: 'quiet', 'data-testid': 'remove-person' });
       return h('li', { class: 'person', 'data-participant-id': p.id, 'data-testid': 'person' },
         h('div', { class: 'person-id' }, name, role, email),
         h('div', { class: 'person-where' }, where),
-        h('div', { class: 'person-actions' }, assign, mute, cohost));
+        h('div', { class: 'person-actions' }, assign, mute, cohost, remove));
     }
 
     return {
@@ -381,7 +384,8 @@ export function mountConsole(main, app) {
           setText(whereBox.children[0], where);
           setClass(li, 'in-room', !!p.location);
           setClass(li, 'unassigned', hasRooms && p.role === 'participant' && !p.assignedRoomId);
-          const [assign, mute, cohost] = actions.children;
+          const [assign, mute, cohost, remove] = actions.children;
+          setHidden(remove, !host || p.role === 'host');
           setOptions(assign, roomOptions, p.assignedRoomId || '');
           setDisabled(assign, !hasRooms);
           setText(mute, p.mutedByHost ? 'Unmute' : 'Mute');
