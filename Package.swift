@@ -22,10 +22,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Pre-assignment lists arrive as CSV (Zoom's template).
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
-        // Pure rules: no I/O, no dependencies.
-        .target(name: "BreakoutDomain", swiftSettings: swiftSettings),
+        // Pure rules: no I/O; its one dependency reads CSV text (pre-assignment lists).
+        .target(
+            name: "BreakoutDomain",
+            dependencies: [.product(name: "CSV", package: "CSV.swift")],
+            swiftSettings: swiftSettings
+        ),
         // PostgreSQL: migrations, commands as transactions, snapshots. The migrations in sql/ are
         // compiled into it by the EmbedMigrations plugin, so the executable carries them.
         .target(
@@ -54,6 +60,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The web app for hosts and participants, served at `/`.
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

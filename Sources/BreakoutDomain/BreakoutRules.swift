@@ -12,10 +12,13 @@ public enum BreakoutRules {
     }
 
     /// Rule 1. `participants` are the meeting's members with role `participant`, in join order.
+    /// In `preassigned` mode, `preassignments` is the meeting's list and `members` are the members
+    /// with an email (any role), in join order.
     public static func create(
         actor: Role, breakoutRoomsEnabled: Bool, current: BreakoutStatus,
         roomCount: Int, mode: BreakoutMode, options patch: BreakoutOptionsPatch,
-        participants: [UUID], limits: Limits
+        participants: [UUID], limits: Limits,
+        preassignments: [Preassignment] = [], members: [(id: UUID, email: String)] = []
     ) throws -> CreationPlan {
         try Permission.requireManager(actor)
         guard breakoutRoomsEnabled else { throw DomainError.breakoutDisabled }
@@ -23,9 +26,17 @@ public enum BreakoutRules {
         guard (1...limits.maxRooms).contains(roomCount) else {
             throw DomainError.invalid("roomCount", "must be 1–\(limits.maxRooms)")
         }
-        guard mode != .preassigned else { throw DomainError.modeUnavailable }
         var options = try patch.applied(to: .defaults(for: mode), mode: mode)
         if mode == .selfSelect { options.allowChooseRoom = true }
+        if mode == .preassigned {
+            guard !preassignments.isEmpty else { throw DomainError.modeUnavailable }
+            let plan = PreassignedRooms.plan(list: preassignments, members: members, roomCount: roomCount)
+            guard plan.roomNames.count <= limits.maxRooms else {
+                throw DomainError.invalid(
+                    "roomCount", "the pre-assignment list names \(plan.roomNames.count) rooms; at most \(limits.maxRooms) are allowed")
+            }
+            return CreationPlan(mode: mode, options: options, roomNames: plan.roomNames, assignments: plan.assignments)
+        }
         let names = (1...roomCount).map(defaultRoomName)
         let assignments = mode == .automatic
             ? AutomaticSpread.spread(participants, into: roomCount)
@@ -165,11 +176,13 @@ public enum BreakoutRules {
 
     /// The late joiner rule (rule 10): the room a participant joining now is given, and whether they
     /// are moved in or prompted.
+    /// `preassignedRoom` is the existing room whose name the pre-assignment list gives for the
+    /// joiner's email; it wins over the least populated room.
     public static func lateJoiner(
-        role: Role, breakout: BreakoutState, rooms: [(id: UUID, assigned: Int)]
+        role: Role, breakout: BreakoutState, rooms: [(id: UUID, assigned: Int)], preassignedRoom: UUID? = nil
     ) -> (room: UUID, effect: AssignmentEffect)? {
         guard role == .participant, breakout.status.hasRooms, breakout.options.assignLateJoiners,
-              let room = AutomaticSpread.leastPopulated(rooms)
+              let room = preassignedRoom ?? AutomaticSpread.leastPopulated(rooms)
         else { return nil }
         guard breakout.status == .open else { return (room, .assignOnly) }
         return (room, breakout.options.moveAutomatically ? .move(to: room) : .prompt)

@@ -110,6 +110,6 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         status: 409, code: "cannot_change_host", detail: "The host's role cannot be changed.")
     public static let modeUnavailable = Self(
         status: 422, code: "mode_unavailable",
-        detail: "The preassigned mode needs pre-assignments, which this server does not offer yet.",
-        violations: [.init(field: "mode", message: "preassigned is not available yet")])
+        detail: "The preassigned mode needs a pre-assignment list; upload one first (PUT …/preassignments).",
+        violations: [.init(field: "mode", message: "preassigned needs a pre-assignment list, and this meeting has none")])
 }

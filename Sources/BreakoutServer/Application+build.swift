@@ -16,6 +16,10 @@ extension BreakoutServer {
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: IdempotencyMiddleware())
+        // Innermost: a GET that no route answers may be a file of the web app.
+        if let web = WebApp.middleware(directory: configuration.webDirectory, logger: Logger(label: "breakout.web")) {
+            router.add(middleware: web)
+        }
         Routes(store: store, configuration: configuration).register(on: router)
         LiveStream(store: store, hub: hub, heartbeat: configuration.heartbeat).register(on: router)
         Health(client: store.client, hub: hub).register(on: router)

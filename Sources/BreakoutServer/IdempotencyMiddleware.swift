@@ -22,7 +22,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         // The body is part of the request's identity; read it once and hand it on.
         var request = request
-        let body = try await request.collectBody(upTo: JSONBody.maxBytes)
+        let body = try await request.collectBody(upTo: Routes.maxUploadBytes)
         let claim = Idempotency.Claim(
             token: Routes.bearerToken(request), key: key, method: request.method.rawValue, path: request.uri.path,
             body: Self.canonical(Array(body.readableBytesView)))

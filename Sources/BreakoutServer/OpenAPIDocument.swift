@@ -41,8 +41,7 @@ info:
     **Roles.** "Managers" are the host and the co-hosts. Participants see names, roles,
     locations and rooms but not emails or the help queue; managers see everything.
 
-    The live event stream, metrics and pre-assignments of the product specification are not
-    part of this version of the document.
+    The metrics of the product specification are not part of this version of the document.
 servers:
   - url: /
 security:
@@ -444,7 +443,10 @@ paths:
         Creates `roomCount` rooms named "Breakout room 1" … "Breakout room N", status `ready`.
         `automatic` spreads the participants (role `participant`) evenly (room sizes differ by
         at most one); `manual` assigns nobody; `self_select` assigns nobody and forces
-        `allowChooseRoom` on. `preassigned` is not available yet (422 `mode_unavailable`).
+        `allowChooseRoom` on. `preassigned` makes one room per distinct room name of the
+        meeting's pre-assignment list (in first-seen order), then empty "Breakout room N" rooms up
+        to `roomCount` (there are `max(roomCount, distinct names)` rooms), and assigns every member
+        whose email is on the list; without a list it is 422 `mode_unavailable`.
         Options not given take their defaults (see `BreakoutOptions`).
       requestBody:
         required: true
@@ -492,7 +494,7 @@ paths:
             `validation_failed`: a field is missing, unknown, of the wrong type or out of range
             (`roomCount` 1 to the server's maximum, default 100; `options.timerSeconds` null or
             1–86400; `options.closeCountdownSeconds` 0–300; `options.allowChooseRoom` false in
-            `self_select`); `mode_unavailable`: `preassigned` is not offered yet.
+            `self_select`); `mode_unavailable`: `preassigned` without a pre-assignment list.
           content:
             application/problem+json:
               schema:
@@ -1134,6 +1136,116 @@ paths:
         '422':
           $ref: '#/components/responses/ValidationFailed'
 
+  /v1/meetings/{meetingId}/preassignments:
+    parameters:
+      - $ref: '#/components/parameters/MeetingId'
+    put:
+      tags: [breakout]
+      operationId: replacePreassignments
+      summary: Upload the pre-assignment list (host)
+      description: |
+        Replaces the meeting's pre-assignment list whole (an empty list clears it). Allowed at any
+        time, also before rooms exist; it is used when rooms are created in `preassigned` mode
+        and when a participant whose email is listed joins while rooms exist (with
+        `assignLateJoiners`): they go to the room of that name, if it still exists.
+
+        Either `text/csv` in Zoom's template — the header `Pre-assign Room Name,Email Address`,
+        then one room name and one email per line; UTF-8 with or without a byte order mark, CRLF
+        or LF line ends, quoted fields, blank lines skipped — or `application/json`
+        `[{room, email}]`. At most 1000 entries, naming at most as many rooms as a breakout may
+        have. Room names are trimmed (1–64 characters), emails are trimmed and lower-cased and
+        may appear once. The body may be up to 1 MiB.
+
+        All or nothing: one 422 `validation_failed` lists every bad entry in `errors`, by line
+        (`{field: "line 3", message: "the email address is missing"}`, the header being line 1)
+        or, for JSON, by path (`[2].email`); a wrong header is reported as line 1.
+      requestBody:
+        required: true
+        content:
+          text/csv:
+            schema:
+              type: string
+            example: |
+              Pre-assign Room Name,Email Address
+              Group A,ada@uni.example
+              Group A,grace@uni.example
+              "Group B, the quiet one",alan@uni.example
+          application/json:
+            schema:
+              type: array
+              maxItems: 1000
+              items:
+                $ref: '#/components/schemas/Preassignment'
+      responses:
+        '200':
+          description: The list as stored, in upload order.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/Preassignment'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/NotTheHost'
+        '404':
+          $ref: '#/components/responses/MeetingNotFound'
+        '410':
+          $ref: '#/components/responses/MeetingEnded'
+        '413':
+          description: '`body_too_large`: the body is larger than 1 MiB.'
+          content:
+            application/problem+json:
+              schema:
+                $ref: '#/components/schemas/Problem'
+        '415':
+          description: '`unsupported_media_type`: the body is neither `text/csv` nor `application/json`.'
+          content:
+            application/problem+json:
+              schema:
+                $ref: '#/components/schemas/Problem'
+        '422':
+          description: '`validation_failed`: `errors` names every bad line (CSV) or entry (JSON); nothing was saved.'
+          content:
+            application/problem+json:
+              schema:
+                $ref: '#/components/schemas/Problem'
+              example:
+                type: https://breakout.example/problems/validation_failed
+                title: Unprocessable Content
+                status: 422
+                detail: 'Nothing was saved: the list has 2 problems (line 3: the email address is missing; line 5: bob@uni.example is already listed (line 2)).'
+                code: validation_failed
+                errors:
+                  - field: line 3
+                    message: the email address is missing
+                  - field: line 5
+                    message: bob@uni.example is already listed (line 2)
+    get:
+      tags: [breakout]
+      operationId: getPreassignments
+      summary: The pre-assignment list (host)
+      responses:
+        '200':
+          description: The list, in upload order (empty when none was uploaded).
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/Preassignment'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/NotTheHost'
+        '404':
+          $ref: '#/components/responses/MeetingNotFound'
+        '410':
+          $ref: '#/components/responses/MeetingEnded'
+
   /healthz:
     get:
       tags: [operations]
@@ -1285,6 +1397,12 @@ components:
         application/problem+json:
           schema:
             $ref: '#/components/schemas/Problem'
+    NotTheHost:
+      description: '`not_the_host`: only the host may do this.'
+      content:
+        application/problem+json:
+          schema:
+            $ref: '#/components/schemas/Problem'
     MeetingNotFound:
       description: >-
         `meeting_not_found`: no such meeting, a malformed id, or a token of another meeting
@@ -1391,7 +1509,7 @@ components:
     BreakoutMode:
       type: string
       enum: [automatic, manual, self_select, preassigned]
-      description: '`preassigned` is not available yet (422 `mode_unavailable`).'
+      description: '`preassigned` needs the meeting's pre-assignment list (else 422 `mode_unavailable`).'
 
     MeetingSettings:
       type: object
@@ -1444,6 +1562,18 @@ components:
           $ref: '#/components/schemas/NullableUuid'
         mutedByHost:
           type: boolean
+    Preassignment:
+      type: object
+      required: [room, email]
+      additionalProperties: false
+      properties:
+        room:
+          type: string
+          minLength: 1
+          maxLength: 64
+        email:
+          type: string
+          description: Matched case-insensitively; stored lower-cased.
     Room:
       type: object
       required: [id, name, position]

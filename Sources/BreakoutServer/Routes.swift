@@ -36,6 +36,8 @@ struct Routes: Sendable {
         meeting.post("help-requests/:requestId/take", use: takeHelp)
         meeting.post("help-requests/:requestId/resolve", use: resolveHelp)
         meeting.post("unmute-all", use: unmuteAll)
+        meeting.put("preassignments", use: replacePreassignments)
+        meeting.get("preassignments", use: preassignments)
     }
 
     // MARK: Meetings and membership
@@ -241,6 +243,41 @@ struct Routes: Sendable {
         let caller = try context.requireCaller()
         try await JSONBody.read(request, allowEmpty: true).finish()
         return try Self.json(try await store.unmuteAll(caller))
+    }
+}
+
+// MARK: Pre-assignments
+
+extension Routes {
+    /// Pre-assignment uploads may be larger than JSON commands: 1000 rows of a long room name and
+    /// a long email.
+    static let maxUploadBytes = 1 << 20
+
+    /// `text/csv` in Zoom's template, or `application/json` `[{room, email}]`; all or nothing.
+    @Sendable func replacePreassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let buffer = try await request.body.collect(upTo: Self.maxUploadBytes)
+        let type = (request.headers[.contentType] ?? "").lowercased()
+        let list: [Preassignment]
+        if type.hasPrefix("text/csv") || type.hasPrefix("application/csv") {
+            list = try PreassignmentList.parseCSV(buffer.readableBytesView, maxRooms: configuration.maxRooms)
+        } else if type.contains("json") {
+            let value: JSONValue
+            do {
+                value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            } catch {
+                throw Problem(status: .badRequest, code: "malformed_json", detail: "The body is not valid JSON.")
+            }
+            list = try PreassignmentList.parseJSON(value, maxRooms: configuration.maxRooms)
+        } else {
+            throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
+                          detail: "Send the list as text/csv (Zoom's template) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
+        }
+        return try Self.json(try await store.replacePreassignments(caller, list))
+    }
+
+    @Sendable func preassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        try Self.json(try await store.preassignments(try context.requireCaller()))
     }
 }
 

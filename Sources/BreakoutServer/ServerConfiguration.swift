@@ -14,10 +14,12 @@ public struct ServerConfiguration: Sendable {
     public var heartbeat: Duration
     /// Most pooled database connections. Default 20.
     public var maxConnections: Int
+    /// Folder of the web app's files. Default nil: the copy bundled with the server.
+    public var webDirectory: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
-        heartbeat: Duration = .seconds(15), maxConnections: Int = 20
+        heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -26,5 +28,6 @@ public struct ServerConfiguration: Sendable {
         self.nodeId = nodeId
         self.heartbeat = heartbeat
         self.maxConnections = maxConnections
+        self.webDirectory = webDirectory
     }
 }

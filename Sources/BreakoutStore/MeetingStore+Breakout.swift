@@ -4,7 +4,8 @@ import PostgresNIO
 
 /// Breakout rooms: create, discard, options, rooms, assignments, open and close (spec rules 1–3, 7).
 extension MeetingStore {
-    /// Creates the rooms and, in `automatic` mode, spreads the participants over them.
+    /// Creates the rooms and, in `automatic` mode, spreads the participants over them; in
+    /// `preassigned` mode makes the list's rooms and assigns the members it names.
     public func createBreakout(
         _ caller: Caller, roomCount: Int, mode: BreakoutMode, options: BreakoutOptionsPatch
     ) async throws -> JSONValue {
@@ -15,10 +16,13 @@ extension MeetingStore {
                     "SELECT id FROM participants WHERE meeting_id = \(command.meetingId) AND role = 'participant' ORDER BY joined_order")
                 for try await id in rows.decode(UUID.self) { participants.append(id) }
             }
+            var preassigned: (list: [Preassignment], members: [(id: UUID, email: String)]) = ([], [])
+            if mode == .preassigned, actor.role.isManager { preassigned = try await command.preassignmentFacts() }
             let plan = try BreakoutRules.create(
                 actor: actor.role, breakoutRoomsEnabled: command.breakoutRoomsEnabled,
                 current: command.breakout.status, roomCount: roomCount, mode: mode, options: options,
-                participants: participants, limits: limits)
+                participants: participants, limits: limits,
+                preassignments: preassigned.list, members: preassigned.members)
             let o = plan.options
             try await command.query(
                 """

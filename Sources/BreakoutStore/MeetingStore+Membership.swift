@@ -120,17 +120,25 @@ extension MeetingStore {
         let participantId = UUID()
         let token = Tokens.generate()
         return try await anonymousCommand(meetingId, claim: claim) { command in
-            // The least populated room, for a late joiner, by assignment count.
+            // The least populated room, for a late joiner, by assignment count; and the room the
+            // pre-assignment list names for the joiner's email, if it exists (same statement).
             var rooms: [(id: UUID, assigned: Int)] = []
+            var preassignedRoom: UUID?
             if command.breakout.status.hasRooms, command.breakout.options.assignLateJoiners {
                 let rows = try await command.query(
                     """
-                    SELECT r.id, (SELECT count(*) FROM participants p WHERE p.meeting_id = r.meeting_id AND p.assigned_room_id = r.id)
+                    SELECT r.id, (SELECT count(*) FROM participants p WHERE p.meeting_id = r.meeting_id AND p.assigned_room_id = r.id),
+                           EXISTS (SELECT 1 FROM preassignments pa
+                                   WHERE pa.meeting_id = r.meeting_id AND pa.email = \(email) AND pa.room_name = r.name)
                     FROM rooms r WHERE r.meeting_id = \(meetingId) ORDER BY r.position
                     """)
-                for try await (id, count) in rows.decode((UUID, Int).self) { rooms.append((id, count)) }
+                for try await (id, count, preassigned) in rows.decode((UUID, Int, Bool).self) {
+                    rooms.append((id, count))
+                    if preassigned { preassignedRoom = id }
+                }
             }
-            let late = BreakoutRules.lateJoiner(role: .participant, breakout: command.breakout, rooms: rooms)
+            let late = BreakoutRules.lateJoiner(
+                role: .participant, breakout: command.breakout, rooms: rooms, preassignedRoom: preassignedRoom)
             var location: UUID?
             if case .move(let room)? = late?.effect { location = room }
             try await command.query(

@@ -93,11 +93,14 @@ struct Serve: AsyncParsableCommand {
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("BREAKOUT_SHUTDOWN_GRACE_SECONDS must be 0 or more.") }
     }
 
+    @Option(help: "Folder of the web app's files, for working on them without a rebuild (env BREAKOUT_WEB_DIR; default: the bundled copy).")
+    var webDir: String = ProcessInfo.processInfo.environment["BREAKOUT_WEB_DIR"] ?? ""
+
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
         let configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
-            heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections)
+            heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir)
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.

@@ -189,7 +189,7 @@ struct CreateRulesTests {
         #expect(error?.violations.map(\.field) == ["options.timerSeconds", "options.closeCountdownSeconds"])
     }
 
-    @Test("preassigned: refused with mode_unavailable until pre-assignments exist")
+    @Test("preassigned: refused with mode_unavailable while the meeting has no pre-assignment list")
     func preassignedMode() {
         #expect(throws: DomainError.modeUnavailable) { try create(roomCount: 2, mode: .preassigned) }
     }

@@ -1,0 +1,114 @@
+// The HTTP API as the web app uses it: JSON in and out, problem+json refusals turned into
+// ApiError with the server's own words (`detail`, and `errors` for each bad field or line).
+
+export class ApiError extends Error {
+  constructor(status, code, detail, errors = []) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.errors = errors;
+  }
+
+  /** The `errors` of a validation failure as lines people read ("line 3: the email address is missing"). */
+  get lines() {
+    return (this.errors || []).map((e) => `${e.field}: ${e.message}`);
+  }
+}
+
+let clockOffset = 0;
+
+/** The server's clock (from the Date header of its answers), so timers agree with it. */
+export function serverNow() {
+  return Date.now() + clockOffset;
+}
+
+export async function call(method, path, { token, json, body, contentType } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let payload;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(json);
+  } else if (body !== undefined) {
+    headers['Content-Type'] = contentType;
+    payload = body;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  const date = response.headers.get('Date');
+  if (date) {
+    // The header has whole seconds: only a clearly wrong local clock is corrected.
+    const offset = Date.parse(date) + 500 - Date.now();
+    clockOffset = Math.abs(offset) > 2000 ? offset : 0;
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, data?.code || `http_${response.status}`,
+      data?.detail || `The server answered ${response.status}.`, data?.errors || []);
+  }
+  return data;
+}
+
+/** The calls of one member of one meeting. */
+export function meetingApi(meetingId, token) {
+  const base = `/v1/meetings/${meetingId}`;
+  const req = (method, path, json) => call(method, base + path, { token, json });
+  return {
+    snapshot: () => req('GET', ''),
+    createBreakout: (roomCount, mode, options) => req('POST', '/breakout', options ? { roomCount, mode, options } : { roomCount, mode }),
+    discardBreakout: () => req('DELETE', '/breakout'),
+    changeOptions: (patch) => req('PATCH', '/breakout/options', patch),
+    addRoom: () => req('POST', '/breakout/rooms', {}),
+    renameRoom: (roomId, name) => req('PATCH', `/breakout/rooms/${roomId}`, { name }),
+    deleteRoom: (roomId) => req('DELETE', `/breakout/rooms/${roomId}`),
+    assign: (participantId, roomId) => req('PUT', `/breakout/assignments/${participantId}`, { roomId }),
+    open: () => req('POST', '/breakout/open'),
+    close: () => req('POST', '/breakout/close'),
+    move: (roomId) => req('POST', '/moves', { roomId }),
+    broadcast: (message, roomId) => req('POST', '/broadcasts', roomId ? { message, roomId } : { message }),
+    askForHelp: () => req('POST', '/help-requests', {}),
+    takeHelp: (id) => req('POST', `/help-requests/${id}/take`, {}),
+    resolveHelp: (id) => req('POST', `/help-requests/${id}/resolve`, {}),
+    setMute: (participantId, muted) => req('PUT', `/participants/${participantId}/mute`, { muted }),
+    unmuteAll: () => req('POST', '/unmute-all', {}),
+    setRole: (participantId, role) => req('PUT', `/participants/${participantId}/role`, { role }),
+    remove: (participantId) => req('DELETE', `/participants/${participantId}`),
+    end: () => req('POST', '/end'),
+    preassignments: () => req('GET', '/preassignments'),
+    uploadPreassignments: (bytes) => call('PUT', `${base}/preassignments`, { token, body: bytes, contentType: 'text/csv' }),
+    clearPreassignments: () => req('PUT', '/preassignments', []),
+    eventsUrl: () => `${base}/events?access_token=${encodeURIComponent(token)}`,
+  };
+}
+
+const key = 'breakout.session';
+
+/** Who this browser tab is: kept in sessionStorage, so a reload returns to the same place. */
+export const session = {
+  load() {
+    try {
+      const value = JSON.parse(sessionStorage.getItem(key));
+      return value && value.meetingId && value.token ? value : null;
+    } catch {
+      return null;
+    }
+  },
+  save(value) {
+    sessionStorage.setItem(key, JSON.stringify(value));
+  },
+  clear() {
+    sessionStorage.removeItem(key);
+  },
+};

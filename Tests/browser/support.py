@@ -1,0 +1,212 @@
+"""Shared pieces of the browser tests and the screenshot script: breakoutd nodes on a test
+database, headless Chromium sessions driven by Selenium, and small bounded waits."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Node:
+    """A `breakoutd serve` process on a loopback port."""
+
+    def __init__(self, name, port=None):
+        self.name = name
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self, timeout=60):
+        env = dict(os.environ)
+        env.update(PORT=str(self.port), HOST="127.0.0.1", NODE_ID=self.name, LOG_LEVEL=env.get("LOG_LEVEL", "error"),
+                   BREAKOUT_HEARTBEAT_SECONDS="2")
+        if os.path.isdir(os.path.join(REPO, "sql")) and "BREAKOUT_SQL_DIR" not in os.environ:
+            env["BREAKOUT_SQL_DIR"] = os.path.join(REPO, "sql")
+        binary = os.environ.get("BREAKOUTD_BIN") or os.path.join(REPO, ".build", "debug", "breakoutd")
+        self.process = subprocess.Popen([binary, "serve"], env=env, cwd=REPO)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"node {self.name} exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.2)
+        self.kill()
+        raise RuntimeError(f"node {self.name} did not become ready in {timeout} s")
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def api(base, method, path, token=None, body=None, content_type="application/json"):
+    """One HTTP call; returns (status, parsed JSON or None)."""
+    data = None
+    headers = {}
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers["Content-Type"] = content_type
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            text = r.read()
+            return r.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            return e.code, None
+
+
+def chromium_binary():
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"):
+        if os.path.exists(candidate):
+            return candidate
+    raise RuntimeError("Chromium is not installed (apt-get install chromium chromium-driver)")
+
+
+class Browser:
+    """One person's own browser (its own profile, so its own sessionStorage)."""
+
+    def __init__(self, label, width=1280, height=900):
+        self.label = label
+        self.profile = tempfile.mkdtemp(prefix=f"breakout-chromium-{label}-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium_binary()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                         f"--window-size={width},{height}", f"--user-data-dir={self.profile}",
+                         "--no-first-run", "--disable-extensions", "--lang=en-US"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+        self.driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+        self.driver.set_page_load_timeout(30)
+        self.driver.set_script_timeout(30)
+        self.console = []
+
+    def quit(self):
+        try:
+            self.driver.quit()
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+    # Finding and waiting, always bounded.
+
+    def wait(self, condition, what, timeout=20):
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(
+            lambda d: condition(), message=f"{self.label}: timed out after {timeout} s waiting for {what}")
+
+    def find(self, testid, within=None):
+        return (within or self.driver).find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def find_all(self, testid, within=None):
+        return (within or self.driver).find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+    def displayed(self, testid, within=None):
+        """The displayed elements with this test id (elements removed while looking are left out)."""
+        found = []
+        for element in self.find_all(testid, within):
+            try:
+                if element.is_displayed():
+                    found.append(element)
+            except StaleElementReferenceException:
+                pass
+        return found
+
+    def visible(self, testid, what=None, timeout=20):
+        return self.wait(lambda: (self.displayed(testid) or [None])[0], what or f"{testid} to be visible", timeout)
+
+    def hidden(self, testid, what=None, timeout=20):
+        return self.wait(lambda: not self.displayed(testid), what or f"{testid} to be hidden", timeout)
+
+    def count(self, testid):
+        return len(self.displayed(testid))
+
+    def text_of(self, testid):
+        try:
+            return " ".join(e.text for e in self.displayed(testid))
+        except StaleElementReferenceException:  # re-rendered while reading
+            return ""
+
+    def wait_text(self, testid, text, timeout=20):
+        self.wait(lambda: text in self.text_of(testid), f'"{text}" in {testid} (now: "{self.text_of(testid)}")', timeout)
+
+    def click(self, testid, within=None, timeout=20):
+        def ready():
+            for element in self.displayed(testid, within):
+                try:
+                    if element.is_enabled():
+                        return element
+                except StaleElementReferenceException:
+                    pass
+            return None
+        element = self.wait(ready, f"{testid} to be clickable", timeout)
+        element.click()
+        return element
+
+    def card(self, testid, containing, timeout=20):
+        """The visible element with this test id whose text contains `containing`."""
+        def found():
+            for element in self.find_all(testid):
+                try:
+                    if element.is_displayed() and containing in element.text:
+                        return element
+                except Exception:
+                    pass
+            return None
+        return self.wait(found, f'{testid} containing "{containing}"', timeout)
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def save_artifacts(self, folder, step):
+        os.makedirs(folder, exist_ok=True)
+        stem = os.path.join(folder, f"{step}-{self.label}")
+        try:
+            self.driver.save_screenshot(stem + ".png")
+        except Exception as e:  # keep going: the log matters too
+            print(f"  (no screenshot of {self.label}: {e})")
+        try:
+            self.console += self.driver.get_log("browser")
+        except Exception:
+            pass
+        with open(stem + ".console.log", "w") as f:
+            for entry in self.console:
+                f.write(f"{entry.get('level')} {entry.get('message')}\n")
+        return stem

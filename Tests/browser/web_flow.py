@@ -1,0 +1,499 @@
+"""Browser tests of the web app, in headless Chromium driven by Selenium, against two real
+breakoutd nodes on one database: a host on node A; a co-host and two participants on node B, each
+in a browser of their own. They walk a whole breakout session, then a console with 1000
+participants and 50 rooms is checked for staying usable.
+
+Run by scripts/test (with DATABASE_URL and BREAKOUTD_BIN set). Prints one line per step and a
+closing `browser: N passed, N failed` line; exits non-zero on any failure. A failing step saves a
+screenshot and the console log of every browser into a folder under BROWSER_ARTIFACTS (or a
+temporary folder), printed at the end.
+"""
+
+import concurrent.futures
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from support import Browser, Node, api
+
+ARTIFACTS = os.environ.get("BROWSER_ARTIFACTS") or tempfile.mkdtemp(prefix="breakout-browser-")
+
+
+class Scenario:
+    """Ordered steps sharing state; after a failure the remaining steps are skipped."""
+
+    def __init__(self, name, browsers):
+        self.name = name
+        self.browsers = browsers
+        self.passed = self.failed = self.skipped = 0
+        self.broken = False
+
+    def step(self, name, action):
+        if self.broken:
+            self.skipped += 1
+            print(f"  - {name} (skipped after an earlier failure)")
+            return
+        started = time.time()
+        try:
+            action()
+            self.passed += 1
+            print(f"  ✔ {name} ({time.time() - started:.1f} s)", flush=True)
+        except Exception as error:  # a failed assertion, a time-out, a browser error
+            self.failed += 1
+            self.broken = True
+            print(f"  ✘ {name}: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}", flush=True)
+            traceback.print_exc(limit=3)
+            folder = os.path.join(ARTIFACTS, self.name)
+            for browser in self.browsers():
+                stem = browser.save_artifacts(folder, name.replace(" ", "-").replace("/", "-")[:60])
+                print(f"    saved {stem}.png and .console.log")
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def session_of(browser):
+    return json.loads(browser.js("return sessionStorage.getItem('breakout.session')") or "null")
+
+
+def state_matches_server(browser, base):
+    """The page's state (snapshot + applied events) equals a fresh snapshot, as in EventReplayTests."""
+    saved = session_of(browser)
+    status, fresh = api(base, "GET", f"/v1/meetings/{saved['meetingId']}", token=saved["token"])
+    check(status == 200, f"snapshot answered {status}")
+    mine = json.loads(browser.js("return JSON.stringify(window.breakout.state.toSnapshot())"))
+    by_id = lambda s: {p["id"]: p for p in s["participants"]}
+    requests = lambda s: {r["id"]: r for r in s.get("helpRequests", [])}
+    same = (mine["breakout"] == fresh["breakout"] and by_id(mine) == by_id(fresh)
+            and requests(mine) == requests(fresh) and mine["you"] == fresh["you"])
+    if not same:
+        state_matches_server.last_difference = {
+            "breakout": mine["breakout"] == fresh["breakout"],
+            "participants": [(i, p, by_id(fresh).get(i)) for i, p in by_id(mine).items() if by_id(fresh).get(i) != p][:3],
+            "helpRequests": requests(mine) == requests(fresh), "you": (mine["you"], fresh["you"])}
+    return same
+
+
+def write_file(name, text):
+    path = os.path.join(ARTIFACTS, name)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        f.write(text)
+    return path
+
+
+# MARK: The whole session with three kinds of people
+
+
+def breakout_session(node_a, node_b):
+    people = {}
+    scenario = Scenario("session", lambda: list(people.values()))
+    ctx = {}
+
+    def open_browsers():
+        people["host"] = Browser("host")
+        people["cohost"] = Browser("cohost")
+        people["ada"] = Browser("ada", width=420, height=860)  # a phone
+        people["grace"] = Browser("grace")
+
+    def host_creates_meeting():
+        host = people["host"]
+        host.driver.get(node_a.base + "/")
+        form = host.visible("create-form")
+        form.find_element("name", "title").send_keys("Seminar week 3")
+        form.find_element("name", "hostName").send_keys("Dr. Lovelace")
+        form.find_element("css selector", "button[type=submit]").click()
+        code = host.visible("join-code").text
+        check(len(code) == 10, f"join code {code!r}")
+        ctx["code"] = code
+        link = host.find("join-link").get_attribute("href")
+        check(link.endswith(f"/?code={code}"), f"join link {link}")
+        host.wait_text("connection", "Live")
+        host.wait_text("status-text", "not set up yet")
+
+    def others_join_on_node_b():
+        for key, name, email in (("cohost", "Casey", "casey@uni.example"), ("ada", "Ada", "ada@uni.example"),
+                                 ("grace", "Grace", "Grace@Uni.example")):
+            browser = people[key]
+            browser.driver.get(f"{node_b.base}/?code={ctx['code']}")
+            form = browser.visible("join-form")
+            check(form.find_element("name", "code").get_attribute("value") == ctx["code"], "code prefilled from the link")
+            form.find_element("name", "displayName").send_keys(name)
+            form.find_element("name", "email").send_keys(email)
+            form.find_element("css selector", "button[type=submit]").click()
+            browser.wait_text("my-location", "main session")
+            browser.wait_text("connection", "Live")
+        host = people["host"]
+        host.wait(lambda: host.count("person") == 4, "four people in the host's list")
+
+    def reload_keeps_the_person():
+        ada = people["ada"]
+        ada.driver.refresh()
+        ada.wait_text("who", "Ada")
+        ada.wait_text("my-location", "main session")
+
+    def host_appoints_cohost():
+        host = people["host"]
+        row = host.card("person", "Casey")
+        host.click("cohost-toggle", within=row)
+        cohost = people["cohost"]
+        cohost.visible("rooms-panel", "the co-host's console")
+        cohost.wait_text("who", "Co-host")
+
+    def host_uploads_csv():
+        host = people["host"]
+        bad = write_file("bad.csv", "Pre-assign Room Name,Email Address\r\nGroup A,ada@uni.example\r\nGroup B,\r\n,x@uni.example\r\n")
+        host.find("preassign-file").send_keys(bad)
+        host.visible("preassign-errors")
+        host.wait_text("preassign-errors", "Line 3")
+        host.wait_text("preassign-errors", "Line 4")
+        good = write_file("good.csv", "\ufeffPre-assign Room Name,Email Address\r\nGroup A,ADA@uni.example\r\n\"Group B\",grace@uni.example\r\n")
+        host.find("preassign-file").send_keys(good)
+        host.wait_text("preassign-summary", "2 people in 2 rooms; 2 have joined")
+        host.hidden("preassign-errors")
+
+    def host_creates_preassigned_rooms():
+        host = people["host"]
+        count = host.find("room-count")
+        count.clear()
+        count.send_keys("3")
+        host.click("mode-preassigned")
+        host.wait_text("create-hint", "Your list names 2 rooms")
+        host.click("create-rooms")
+        host.wait(lambda: host.count("room-card") == 3, "three room cards")
+        host.card("room-card", "Group A")
+        host.card("room-card", "Breakout room 3")
+        ada_row = host.card("person", "Ada")
+        select = Select(host.find("assign-select", within=ada_row))
+        check(select.first_selected_option.text == "Group A", f"Ada assigned to {select.first_selected_option.text}")
+        people["cohost"].card("room-card", "Group B")
+        people["ada"].wait_text("place-hint", "you will go to Group A")
+
+    def rename_a_room():
+        host = people["host"]
+        card = host.card("room-card", "Group B")
+        host.click("rename-room", within=card)
+        field = host.visible("rename-input")
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys("Group Beta", Keys.ENTER)
+        host.card("room-card", "Group Beta")
+        people["cohost"].card("room-card", "Group Beta")
+        people["grace"].wait_text("place-hint", "Group Beta")
+
+    def set_options():
+        host = people["host"]
+        move = host.find("opt-move")
+        check(move.is_selected(), "move automatically is on by default")
+        move.click()
+        host.wait(lambda: host.js("return window.breakout.state.breakout.options.moveAutomatically") is False, "moveAutomatically off")
+        minutes = host.find("opt-minutes")
+        minutes.send_keys(Keys.CONTROL, "a")
+        minutes.send_keys("10")
+        host.find("opt-auto-close").click()
+        host.wait(lambda: host.js("return window.breakout.state.breakout.options.timerSeconds") == 600, "a 10-minute timer")
+        seconds = host.find("opt-seconds")
+        seconds.send_keys(Keys.CONTROL, "a")
+        seconds.send_keys("4", Keys.TAB)
+        host.wait(lambda: host.js("return window.breakout.state.breakout.options.closeCountdownSeconds") == 4, "a 4-second countdown")
+        cohost = people["cohost"]
+        cohost.wait(lambda: not cohost.find("opt-move").is_selected() and cohost.find("opt-auto-close").is_selected(),
+                    "the co-host's options follow")
+
+    def open_all_rooms():
+        host = people["host"]
+        host.click("open-all")
+        host.wait_text("status-text", "Breakout Rooms – In Progress")
+        host.wait_text("status-time", "left")
+        people["cohost"].wait_text("status-text", "Breakout Rooms – In Progress")
+        people["ada"].wait_text("timer", "Time left")
+
+    def participants_join_from_the_prompt():
+        for key, room in (("ada", "Group A"), ("grace", "Group Beta")):
+            browser = people[key]
+            browser.wait_text("move-prompt-text", f"The host is inviting you to join: {room}")
+            browser.click("prompt-join")
+            browser.wait_text("my-location", f"You are in {room}")
+            browser.hidden("move-prompt")
+        host = people["host"]
+        host.wait_text("room-cards", "1 here")
+
+    def broadcast_reaches_everyone():
+        host = people["host"]
+        box = host.find("broadcast-message")
+        # ChromeDriver types characters of the Basic Multilingual Plane only: the emoji comes by script.
+        box.send_keys("Five minutes left ")
+        host.js("arguments[0].value += '👋'; arguments[0].dispatchEvent(new Event('input'))", box)
+        host.wait_text("broadcast-counter", "19/140")
+        host.click("broadcast-send")
+        for key in ("ada", "grace", "cohost"):
+            people[key].wait_text("broadcast", "Five minutes left 👋")
+        check(box.get_attribute("value") == "", "the message box is cleared")
+
+    def cohost_hops_rooms():
+        cohost = people["cohost"]
+        cohost.click("join-room", within=cohost.card("room-card", "Group A"))
+        cohost.wait_text("my-location", "Group A")
+        people["ada"].wait_text("with-me", "Casey")
+        cohost.click("join-room", within=cohost.card("room-card", "Group Beta"))
+        cohost.wait_text("my-location", "Group Beta")
+        people["grace"].wait_text("with-me", "Casey")
+        cohost.click("leave-room")
+        cohost.wait_text("my-location", "Main session")
+        people["host"].wait(lambda: "Casey" not in people["grace"].text_of("with-me"), "Casey gone from Grace's room")
+
+    def help_is_asked_and_taken():
+        grace = people["grace"]
+        grace.click("ask-for-help")
+        grace.wait_text("help-status", "You asked for help")
+        host = people["host"]
+        request = host.card("help-request", "Grace in Group Beta")
+        people["cohost"].card("help-request", "Grace in Group Beta")
+        host.click("help-take", within=request)
+        host.wait_text("my-location", "Group Beta")
+        grace.wait_text("help-status", "Dr. Lovelace is coming to help you")
+        host.card("help-request", "taken by you")
+        host.click("help-resolve", within=host.card("help-request", "Grace"))
+        host.wait(lambda: not host.find_all("help-request"), "the queue to empty")
+
+    def mute_and_unmute_all():
+        host = people["host"]
+        host.click("mute-toggle", within=host.card("person", "Grace"))
+        people["grace"].visible("muted", "Grace sees she is muted")
+        host.click("unmute-all")
+        people["grace"].hidden("muted", "Grace's mute to be lifted")
+
+    def a_lost_connection_is_shown_and_recovered():
+        ada = people["ada"]
+        node_b.kill()
+        ada.visible("connection-banner", "the lost-connection banner", timeout=30)
+        # A change while node B is down reaches Ada after it is back.
+        host = people["host"]
+        host.click("rename-room", within=host.card("room-card", "Breakout room 3"))
+        field = host.visible("rename-input")
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys("Quiet corner", Keys.ENTER)
+        host.card("room-card", "Quiet corner")
+        node_b.start()
+        ada.hidden("connection-banner", "the banner to go once reconnected", timeout=40)
+        ada.wait_text("connection", "Live")
+        ada.wait(lambda: ada.js("return window.breakout.state.breakout.rooms.map(r => r.name).join()").find("Quiet corner") >= 0,
+                 "the rename made while away", timeout=20)
+
+    def every_window_agrees_with_the_server():
+        for key, browser in people.items():
+            base = node_a.base if key == "host" else node_b.base
+            try:
+                browser.wait(lambda: state_matches_server(browser, base), f"{key}'s state to equal a fresh snapshot", timeout=20)
+            except Exception:
+                print(f"    difference: {getattr(state_matches_server, 'last_difference', None)}")
+                raise
+
+    def close_with_countdown():
+        host = people["host"]
+        host.click("close-all")
+        host.wait_text("status-text", "closing")
+        people["ada"].wait_text("timer", "Breakout rooms close in")
+        people["grace"].wait_text("timer", "You will return to the main session")
+        for key in ("ada", "grace"):
+            people[key].wait_text("my-location", "main session", timeout=30)
+        host.wait_text("status-text", "ready", timeout=30)
+        host.wait_text("my-location", "Main session")
+        people["cohost"].wait_text("status-text", "ready")
+        people["ada"].wait_text("closed-notice", "back in the main session")
+
+    def recreate_rooms():
+        host = people["host"]
+        host.click("recreate")
+        host.click("recreate")  # the second click confirms
+        host.visible("create-rooms-form")
+        people["cohost"].visible("create-rooms-form")
+        people["ada"].wait_text("place-hint", "not set up breakout rooms yet")
+        count = host.find("room-count")
+        count.clear()
+        count.send_keys("2")
+        host.click("mode-automatic")
+        host.click("create-rooms")
+        host.wait(lambda: host.count("room-card") == 2, "two new rooms")
+        people["ada"].wait_text("place-hint", "you will go to Breakout room")
+
+    def host_removes_a_participant():
+        host = people["host"]
+        row = host.card("person", "Grace")
+        host.click("remove-person", within=row)
+        host.click("remove-person", within=row)  # the second click confirms
+        people["grace"].wait_text("start-message", "The host removed you from the meeting")
+        host.wait(lambda: host.count("person") == 3, "three people left in the host's list")
+        check(session_of(people["grace"]) is None, "Grace's session is forgotten")
+
+    steps = [
+        ("four browsers start", open_browsers),
+        ("host creates a meeting on node A", host_creates_meeting),
+        ("co-host and participants join on node B from the join link", others_join_on_node_b),
+        ("a reload returns the same person", reload_keeps_the_person),
+        ("host appoints a co-host", host_appoints_cohost),
+        ("host uploads a CSV: bad lines shown, then a good list", host_uploads_csv),
+        ("host creates pre-assigned rooms", host_creates_preassigned_rooms),
+        ("host renames a room, everyone sees it", rename_a_room),
+        ("host sets options", set_options),
+        ("host opens all rooms", open_all_rooms),
+        ("participants join from the prompt", participants_join_from_the_prompt),
+        ("a broadcast appears in every window", broadcast_reaches_everyone),
+        ("co-host hops between rooms", cohost_hops_rooms),
+        ("participant asks for help, host takes it", help_is_asked_and_taken),
+        ("host mutes, then unmutes all", mute_and_unmute_all),
+        ("a lost connection is shown and recovered", a_lost_connection_is_shown_and_recovered),
+        ("every window's state equals the server's", every_window_agrees_with_the_server),
+        ("close all rooms with a countdown: everyone back in main", close_with_countdown),
+        ("recreate rooms", recreate_rooms),
+        ("host removes a participant, who is told so", host_removes_a_participant),
+    ]
+    try:
+        for name, action in steps:
+            scenario.step(name, action)
+    finally:
+        for browser in people.values():
+            browser.quit()
+    return scenario
+
+
+# MARK: A lecture: 1000 participants, 50 rooms
+
+
+def big_meeting(node_a):
+    holder = {}
+    scenario = Scenario("big-meeting", lambda: [holder["host"]] if "host" in holder else [])
+    ctx = {}
+
+    def set_up_meeting():
+        status, created = api(node_a.base, "POST", "/v1/meetings", body={"title": "Lecture", "hostName": "Prof"})
+        check(status == 201, f"create answered {status}")
+        ctx.update(meeting=created["meeting"]["id"], code=created["meeting"]["code"], token=created["hostToken"],
+                   host=created["participantId"])
+
+        def join(i):
+            s, _ = api(node_a.base, "POST", "/v1/meetings/join",
+                       body={"code": ctx["code"], "displayName": f"Student {i:04d}", "email": f"s{i}@uni.example"})
+            return s
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(join, range(1000)))
+        check(statuses.count(201) == 1000, f"joins: {statuses.count(201)} of 1000")
+        path = f"/v1/meetings/{ctx['meeting']}"
+        status, _ = api(node_a.base, "POST", path + "/breakout", token=ctx["token"], body={"roomCount": 50, "mode": "automatic"})
+        check(status == 201, f"create rooms answered {status}")
+
+    def console_loads():
+        host = holder["host"] = Browser("lecture-host")
+        host.driver.get(node_a.base + "/")
+        host.js("sessionStorage.setItem('breakout.session', arguments[0])",
+                json.dumps({"meetingId": ctx["meeting"], "token": ctx["token"], "participantId": ctx["host"]}))
+        started = time.time()
+        host.driver.refresh()
+        # Counted in the page: WebDriver's own text and visibility checks are slow on a page this size.
+        host.wait(lambda: host.js("return document.querySelectorAll('[data-testid=room-card]').length") == 50,
+                  "50 room cards", timeout=30)
+        host.wait(lambda: "Participants (1001)" in host.js("return document.querySelector('[data-testid=people-panel] h2').textContent"),
+                  "Participants (1001)")
+        loaded = time.time() - started
+        total = host.js("""return [...document.querySelectorAll('[data-testid=room-card]')]
+            .map(c => parseInt(c.querySelector('[data-testid=room-count-badge]').textContent)).reduce((a, b) => a + b, 0)""")
+        check(total == 1000, f"room counts add up to {total}")
+        shown = len(host.find_all("person"))
+        check(shown <= 300, f"{shown} rows drawn at once (a page at most)")
+        stats = host.js("return window.breakout.renderStats")
+        print(f"    console ready in {loaded:.1f} s, {shown} rows drawn, slowest render {stats['maxMs']:.0f} ms")
+        check(loaded < 15, f"the console took {loaded:.1f} s to show the lecture")
+
+    def filter_finds_one():
+        host = holder["host"]
+        box = host.find("people-filter")
+        started = time.time()
+        box.send_keys("Student 0777")
+        host.wait(lambda: len(host.find_all("person")) == 1, "one row for Student 0777", timeout=5)
+        check("Student 0777" in host.find("person").text, "the right row")
+        print(f"    filtered in {time.time() - started:.2f} s")
+        box.clear()
+        box.send_keys(Keys.BACKSPACE)
+
+    def a_burst_of_events_is_drawn_in_batches():
+        host = holder["host"]
+        host.js("window.breakout.renderStats = {count: 0, maxMs: 0, totalMs: 0}")
+        path = f"/v1/meetings/{ctx['meeting']}"
+        status, _ = api(node_a.base, "PATCH", path + "/breakout/options", token=ctx["token"],
+                        body={"allowChooseRoom": True})
+        check(status == 200, f"options answered {status}")
+        status, _ = api(node_a.base, "POST", path + "/breakout/open", token=ctx["token"])
+        check(status == 200, f"open answered {status}")
+        seq_before = host.js("return window.breakout.state.seq")
+        status, snapshot = api(node_a.base, "GET", path, token=ctx["token"])
+        rooms = [r["id"] for r in snapshot["breakout"]["rooms"]]
+        students = [p["id"] for p in snapshot["participants"] if p["role"] == "participant"][:300]
+
+        def reassign(index):
+            return api(node_a.base, "PUT", f"{path}/breakout/assignments/{students[index]}", token=ctx["token"],
+                       body={"roomId": rooms[(index + 7) % len(rooms)]})[0]
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(reassign, range(len(students))))
+        check(statuses.count(200) == len(students), f"reassignments: {statuses.count(200)} of {len(students)}")
+        _, final = api(node_a.base, "GET", path, token=ctx["token"])
+        host.wait(lambda: host.js("return window.breakout.state.seq") >= final["seq"], "every event applied", timeout=30)
+        host.wait(lambda: state_matches_server(host, node_a.base), "state equal to a fresh snapshot", timeout=20)
+        stats = host.js("return window.breakout.renderStats")
+        events = final["seq"] - seq_before
+        print(f"    {events} events drawn in {stats['count']} renders, slowest {stats['maxMs']:.0f} ms")
+        check(stats["count"] < events, f"{stats['count']} renders for {events} events: not batched")
+        check(stats["maxMs"] < 1000, f"a render took {stats['maxMs']:.0f} ms")
+
+    try:
+        for name, action in (("1000 people join, 50 rooms", set_up_meeting),
+                             ("the console loads and shows every room's count", console_loads),
+                             ("the name filter finds one person among 1000", filter_finds_one),
+                             ("a burst of 600 events is drawn in batches", a_burst_of_events_is_drawn_in_batches)):
+            scenario.step(name, action)
+    finally:
+        if "host" in holder:
+            holder["host"].quit()
+    return scenario
+
+
+def main():
+    node_a = Node("web-a")
+    node_b = Node("web-b")
+    scenarios = []
+    try:
+        node_a.start()
+        node_b.start()
+        print(f"browser tests: node A {node_a.base}, node B {node_b.base}", flush=True)
+        print("session: a host on node A, a co-host and two participants on node B", flush=True)
+        scenarios.append(breakout_session(node_a, node_b))
+        print("big meeting: 1000 participants, 50 rooms", flush=True)
+        scenarios.append(big_meeting(node_a))
+    except Exception as error:
+        traceback.print_exc()
+        print(f"browser tests could not run: {error}")
+        broken = Scenario("setup", lambda: [])
+        broken.failed = 1
+        scenarios.append(broken)
+    finally:
+        node_a.stop()
+        node_b.stop()
+    passed = sum(s.passed for s in scenarios)
+    failed = sum(s.failed for s in scenarios)
+    skipped = sum(s.skipped for s in scenarios)
+    if failed:
+        print(f"browser test artifacts (screenshots, console logs): {ARTIFACTS}")
+    print(f"browser: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed or skipped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
