@@ -161,9 +161,10 @@ public final class SharedSnapshots: Sendable {
                 var slot = slots[meetingId] ?? Slot()
                 if slot.newest.map({ $0.seq <= snapshot.seq }) ?? true { slot.newest = snapshot }
                 slot.reading = false
-                defer { slot.waiters = [] }
+                let waiters = slot.waiters
+                slot.waiters = []
                 slots[meetingId] = slot
-                return slot.waiters
+                return waiters
             }
             for waiter in waiters { waiter.resume(returning: .snapshot(snapshot)) }
             return snapshot
@@ -172,23 +173,20 @@ public final class SharedSnapshots: Sendable {
                 // This caller went away; its waiters did not: the first of them reads instead.
                 let next = slots.withLock { slots -> UnsafeContinuation<Outcome, Never>? in
                     guard var slot = slots[meetingId] else { return nil }
-                    defer { slots[meetingId] = slot.isEmpty ? nil : slot }
-                    guard !slot.waiters.isEmpty else {
-                        slot.reading = false
-                        return nil
-                    }
-                    return slot.waiters.removeFirst()
+                    var next: UnsafeContinuation<Outcome, Never>?
+                    if slot.waiters.isEmpty { slot.reading = false } else { next = slot.waiters.removeFirst() }
+                    slots[meetingId] = slot.isEmpty ? nil : slot
+                    return next
                 }
                 next?.resume(returning: .readIt)
             } else {
                 let waiters = slots.withLock { slots in
                     var slot = slots[meetingId] ?? Slot()
+                    let waiters = slot.waiters
                     slot.reading = false
-                    defer {
-                        slot.waiters = []
-                        slots[meetingId] = slot.isEmpty ? nil : slot
-                    }
-                    return slot.waiters
+                    slot.waiters = []
+                    slots[meetingId] = slot.isEmpty ? nil : slot
+                    return waiters
                 }
                 for waiter in waiters { waiter.resume(returning: .failed(error)) }
             }
