@@ -15,8 +15,10 @@ import Hummingbird
 /// anything already sent is skipped, so a stream never misses or repeats an event.
 ///
 /// An idle stream costs a suspended task and a small mailbox: heartbeats come from one node-wide
-/// tick and the shutdown signal from the hub, not from tasks or handlers of its own. A client
-/// that goes away is noticed at the latest at the next heartbeat, whose write fails.
+/// tick and the shutdown signal from the hub, not from tasks or handlers of its own. Its database
+/// calls run in short-lived child tasks (`offStream`), so the connection's task does not keep
+/// their stack for the stream's whole life. A client that goes away is noticed at the latest at
+/// the next heartbeat, whose write fails.
 ///
 /// Hummingbird has no server-side SSE helper; the framing is the few lines in `SSEFrame`.
 struct LiveStream: Sendable {
@@ -37,7 +39,7 @@ struct LiveStream: Sendable {
         guard let token = Routes.bearerToken(request) ?? request.uri.queryParameters.get("access_token"),
               !token.isEmpty
         else { throw Problem.missingToken }
-        let identity = try await store.identify(token: token, meetingId: meetingId)
+        let identity = try await offStream { [store] in try await store.identify(token: token, meetingId: meetingId) }
         let resumeFrom = request.headers[Self.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -62,13 +64,24 @@ struct LiveStream: Sendable {
         return n <= last && last - n <= Int64(maxReplay)
     }
 
+    /// Where a stream starts: after the caller's `Last-Event-ID`, or from a snapshot.
+    private enum Start: Sendable {
+        case after(Int64)
+        case snapshot(EncodedSnapshot)
+    }
+
+    private func start(_ identity: Identity, resumeFrom: Int64?) async throws -> Start {
+        if let resumeFrom, try await canReplay(after: resumeFrom, of: identity.meetingId) { return .after(resumeFrom) }
+        return .snapshot(try await hub.snapshots.snapshot(of: identity.meetingId, atLeast: hub.knownSeq(of: identity.meetingId) ?? 0))
+    }
+
     private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, resumeFrom: Int64?) async throws {
         var reader = StreamReader(identity: identity)
-        // Where the stream starts: after `resumeFrom` (the events come from the hub or the database), or a snapshot.
-        if let resumeFrom, try await canReplay(after: resumeFrom, of: identity.meetingId) {
-            reader.cursor = resumeFrom
-        } else {
-            let snapshot = try await hub.snapshots.snapshot(of: identity.meetingId, atLeast: hub.knownSeq(of: identity.meetingId) ?? 0)
+        switch try await offStream({ try await start(identity, resumeFrom: resumeFrom) }) {
+        case .after(let seq):
+            // The events after it come from the hub's recent events or the database.
+            reader.cursor = seq
+        case .snapshot(let snapshot):
             reader.cursor = snapshot.seq
             reader.role = snapshot.role(of: identity.participantId)
             let frame = try snapshot.frame(for: identity.participantId)
@@ -81,41 +94,63 @@ struct LiveStream: Sendable {
         if let through = subscription.catchUpThrough, try await replay(through: through, to: &writer, reader: &reader) { return }
         // Ends when the hub drops this stream (too far behind), the node shuts down, or the client goes away.
         while let delivery = await subscription.next() {
-            var wrote = false
-            for batch in delivery.batches {
-                if let first = batch.first, first.seq > reader.cursor + 1 {
-                    // A gap: read what is missing from the database.
-                    if try await replay(through: first.seq - 1, to: &writer, reader: &reader) { return }
-                }
-                let (frames, ended) = reader.frames(for: batch)
-                if let frames {
-                    try await writer.write(frames)
-                    wrote = true
-                }
-                if ended { return }
-            }
-            if delivery.shutdown {
-                // Clients reconnect (to another node) after a second and resume from their last id.
-                try await writer.write(SSEFrame.reconnectElsewhere)
-                return
-            }
-            // A write to a client that went away fails: that is how the stream notices.
-            if delivery.heartbeat, !wrote { try await writer.write(SSEFrame.keepAlive) }
+            if try await write(delivery, to: &writer, reader: &reader) { return }
         }
+    }
+
+    /// Writes what the hub delivered; true when the stream must end.
+    private func write(
+        _ delivery: LiveSubscription.Delivery, to writer: inout any ResponseBodyWriter, reader: inout StreamReader
+    ) async throws -> Bool {
+        var wrote = false
+        for batch in delivery.batches {
+            if let first = batch.first, first.seq > reader.cursor + 1 {
+                // A gap: read what is missing from the database.
+                if try await replay(through: first.seq - 1, to: &writer, reader: &reader) { return true }
+            }
+            let (frames, ended) = reader.frames(for: batch)
+            if let frames {
+                try await writer.write(frames)
+                wrote = true
+            }
+            if ended { return true }
+        }
+        if delivery.shutdown {
+            // Clients reconnect (to another node) after a second and resume from their last id.
+            try await writer.write(SSEFrame.reconnectElsewhere)
+            return true
+        }
+        // A write to a client that went away fails: that is how the stream notices.
+        if delivery.heartbeat, !wrote { try await writer.write(SSEFrame.keepAlive) }
+        return false
     }
 
     /// Writes the events after the reader's cursor up to `through`, read from the database (and
     /// encoded for this stream alone). True when the stream must end.
     private func replay(through: Int64, to writer: inout any ResponseBodyWriter, reader: inout StreamReader) async throws -> Bool {
         while reader.cursor < through {
-            let batch = try await store.events(
-                of: reader.identity.meetingId, after: reader.cursor, limit: Int(min(through - reader.cursor, 500)))
+            let (meetingId, after) = (reader.identity.meetingId, reader.cursor)
+            let batch = try await offStream { [store] in
+                try await store.events(of: meetingId, after: after, limit: Int(min(through - after, 500))).map(EncodedEvent.init)
+            }
             guard !batch.isEmpty else { return false }
-            let (frames, ended) = reader.frames(for: batch.map(EncodedEvent.init))
+            let (frames, ended) = reader.frames(for: batch)
             if let frames { try await writer.write(frames) }
             if ended { return true }
         }
         return false
+    }
+}
+
+/// Runs `work` in a child task of its own and returns its result.
+///
+/// Swift keeps a task's stack-allocator slabs until the task ends, so the deepest call a
+/// long-lived task ever made stays with it. Database calls are deep; in a short-lived child task
+/// their frames are freed when it ends, and an idle stream keeps only what writing and waiting need.
+func offStream<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask(operation: work)
+        return try await group.next()!
     }
 }
 
