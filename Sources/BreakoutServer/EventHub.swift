@@ -33,6 +33,8 @@ public final class EventHub: Service, Sendable {
     let heartbeat: Duration
     /// Reads of the event log in flight at once, over all meetings. Default 4.
     let maxConcurrentReads: Int
+    /// The most events one read asks for. 500.
+    let readLimit = 500
     /// The node's shared snapshots.
     public let snapshots: SharedSnapshots
 
@@ -52,9 +54,10 @@ public final class EventHub: Service, Sendable {
     private let readQueue: AsyncStream<ReadRequest>.Continuation
     private let listenerUp = Atomic<Bool>(false)
 
+    /// - Parameter recentEvents: events kept per meeting for streams that subscribe a little behind. Default 128.
     public init(
         store: MeetingStore, bufferLimit: Int = 256, pollInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(15),
-        maxConcurrentReads: Int = 4
+        maxConcurrentReads: Int = 4, recentEvents: Int = 128
     ) {
         self.store = store
         self.bufferLimit = bufferLimit
@@ -62,7 +65,7 @@ public final class EventHub: Service, Sendable {
         self.heartbeat = heartbeat
         self.maxConcurrentReads = maxConcurrentReads
         self.snapshots = SharedSnapshots(store: store)
-        self.state = Mutex(State(machine: Machine()))
+        self.state = Mutex(State(machine: Machine(readLimit: readLimit, recentLimit: recentEvents)))
         (readRequests, readQueue) = AsyncStream.makeStream(of: ReadRequest.self)
     }
 
@@ -124,7 +127,7 @@ public final class EventHub: Service, Sendable {
     private func read(_ request: ReadRequest) async {
         let events: [EncodedEvent]
         do {
-            events = try await store.events(of: request.meetingId, after: request.after, limit: state.withLock { $0.machine.readLimit })
+            events = try await store.events(of: request.meetingId, after: request.after, limit: readLimit)
                 .map(EncodedEvent.init)
         } catch {
             store.logger.warning("reading events failed", metadata: ["meeting": "\(request.meetingId)", "error": "\(error)"])

@@ -2,6 +2,7 @@ import BreakoutDomain
 @testable import BreakoutServer
 @testable import BreakoutStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -9,13 +10,13 @@ import Testing
 /// A node built around a hub the test can look into: the same router as `breakoutd serve`, with
 /// its own pool, and the hub running as a service.
 func withHubNode<T: Sendable>(
-    heartbeat: Duration = .seconds(15), bufferLimit: Int = 256,
+    heartbeat: Duration = .seconds(15), bufferLimit: Int = 256, recentEvents: Int = 128,
     _ body: @Sendable (Node, EventHub, MeetingStore) async throws -> T
 ) async throws -> T {
     try await Migrator(directory: TestDatabase.sqlDirectory, logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
     let client = try TestDatabase.makeClient()
     let store = MeetingStore(client: client, logger: TestDatabase.logger)
-    let hub = EventHub(store: store, bufferLimit: bufferLimit, heartbeat: heartbeat)
+    let hub = EventHub(store: store, bufferLimit: bufferLimit, heartbeat: heartbeat, recentEvents: recentEvents)
     let router = BreakoutServer.buildRouter(store: store, hub: hub, configuration: .init(nodeId: "hub-test", heartbeat: heartbeat))
     var app = Application(router: router, logger: TestDatabase.logger)
     app.addServices(client, hub)
@@ -132,6 +133,42 @@ struct EventHubTests {
             #expect(Self.seqs(try #require(await late.next())) == [start + 2, start + 3])
             hub.unsubscribe(first)
             hub.unsubscribe(late)
+        }
+    }
+
+    @Test("streams resuming behind the hub's recent events read them from the database, within them from memory")
+    func resumeBehindOrWithinRecentEvents() async throws {
+        try await withHubNode(recentEvents: 2) { node, hub, _ in
+            let meeting = try await TestMeeting.create(on: node)
+            let meetingId = UUID(uuidString: meeting.id)!
+            let start = Int64(try await meeting.snapshot(on: node)["seq"]!.intValue!)
+            // The node serves the meeting and has handed out five events.
+            let watcher = hub.subscribe(meetingId, after: start)
+            for i in 0..<5 { _ = try await meeting.join("P\(i)", on: node) }
+            await hub.refresh([meetingId])
+            var seen: [Int64] = []
+            while seen.last != start + 5 { seen += Self.seqs(try #require(await watcher.next())) }
+
+            func resume(after id: Int64) async throws -> String {
+                var headers = HTTPFields()
+                headers[HTTPField.Name("Last-Event-ID")!] = String(id)
+                headers[.authorization] = "Bearer \(meeting.hostToken)"
+                return try await node.client.execute(uri: "\(meeting.path)/events", method: .get, headers: headers) { String(buffer: $0.body) }
+            }
+            let bodies = try await withThrowingTaskGroup(of: (Int64, String).self) { group in
+                group.addTask { (start, try await resume(after: start)) }          // 5 behind: from the database
+                group.addTask { (start + 3, try await resume(after: start + 3)) }  // 2 behind: from memory
+                try await eventually("both streams") { hub.liveStreams == 3 }
+                _ = try await meeting.join("Late", on: node)
+                #expect(try await node.post("\(meeting.path)/end", token: meeting.hostToken).status == .noContent)
+                await hub.refresh([meetingId])
+                return try await group.reduce(into: [Int64: String]()) { $0[$1.0] = $1.1 }
+            }
+            for (after, body) in bodies {
+                let ids = SharedSnapshotTests.events(body).map(\.id)
+                #expect(ids == Array((after + 1)...(start + 7)), "resumed after \(after)")
+            }
+            hub.unsubscribe(watcher)
         }
     }
 
