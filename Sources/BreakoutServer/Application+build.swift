@@ -21,7 +21,7 @@ extension BreakoutServer {
             router.add(middleware: web)
         }
         Routes(store: store, configuration: configuration).register(on: router)
-        LiveStream(store: store, hub: hub, heartbeat: configuration.heartbeat).register(on: router)
+        LiveStream(store: store, hub: hub).register(on: router)
         Health(client: store.client, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
@@ -47,12 +47,13 @@ extension BreakoutServer {
         poolConfiguration.options.maximumConnections = configuration.maxConnections
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let store = MeetingStore(client: client, limits: Limits(maxRooms: configuration.maxRooms), logger: logger)
-        let hub = EventHub(store: store)
+        let hub = EventHub(store: store, heartbeat: configuration.heartbeat)
         let listener = try NotificationListener(hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId, logger: logger)
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
+            onServerRunning: { _ in hub.endStreamsWhenServerShutsDown() },
             logger: logger)
         let registry = NodeRegistry(
             store: store, hub: hub, nodeId: configuration.nodeId, address: "\(configuration.host):\(configuration.port)")

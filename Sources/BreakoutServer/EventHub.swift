@@ -8,55 +8,65 @@ import Synchronization
 /// A node's fan-out of events to its live streams.
 ///
 /// For each meeting that has streams on this node, the hub reads new events from the database
-/// once (not once per stream) and hands each batch to every local stream of that meeting. It learns
-/// of new events from the node's LISTEN connection (`notify`) and, as a safety net for lost
-/// notifications, from a slow poll of the meetings' `last_seq` (`run`).
+/// once (not once per stream), encodes each event's frame once per view (`EncodedEvent`), and hands
+/// each batch to every local stream of that meeting. It learns of new events from the node's
+/// LISTEN connection (`notify`) and, as a safety net for lost notifications, from a slow poll of
+/// the meetings' `last_seq`. It also holds the node's shared snapshots (`snapshots`) and sends one
+/// node-wide heartbeat tick to every stream.
 ///
-/// A stream whose buffer is full (a slow consumer) is dropped: its stream finishes and the client
+/// What to do is decided by `FanoutStateMachine` (pure, tested on its own); the hub only runs its
+/// actions: it queues reads, which `run()` performs (a few at a time, at most one per meeting),
+/// and fills the streams' mailboxes (`LiveSubscription`). Mailboxes are filled while the hub's
+/// lock is held, so a stream's catch-up is always in its mailbox before the next batch.
+///
+/// A stream whose mailbox is full (a slow consumer) is dropped: it finishes and the client
 /// reconnects with `Last-Event-ID`, losing nothing.
 public final class EventHub: Service, Sendable {
-    /// What a live stream receives: batches of events from the hub, and its own heartbeat and
-    /// shutdown signals, in one bounded buffer (so the bound holds for the whole stream).
-    public enum Message: Sendable {
-        case events([StoredEvent])
-        case heartbeat
-        case shutdown
-    }
-
-    public struct Subscription: Sendable {
-        public let id: Int
-        public let messages: AsyncStream<Message>
-        /// For the stream's own heartbeat and shutdown signals.
-        public let continuation: AsyncStream<Message>.Continuation
-    }
+    typealias Machine = FanoutStateMachine<LiveSubscription, EncodedEvent>
 
     let store: MeetingStore
     /// Batches a stream may have waiting before it is dropped. Default 256.
     let bufferLimit: Int
     /// Interval of the safety-net poll. Default 1 s.
     let pollInterval: Duration
-    private let state = Mutex(State())
-    private let listenerUp = Atomic<Bool>(false)
-    private let streamCount = Atomic<Int>(0)
+    /// Interval of the heartbeat tick sent to every stream. Default 15 s.
+    let heartbeat: Duration
+    /// Reads of the event log in flight at once, over all meetings. Default 4.
+    let maxConcurrentReads: Int
+    /// The most events one read asks for. 500.
+    let readLimit = 500
+    /// The node's shared snapshots.
+    public let snapshots: SharedSnapshots
 
-    struct Feed {
-        var subscribers: [Int: AsyncStream<Message>.Continuation] = [:]
-        /// The newest seq handed to the subscribers.
-        var lastSeen: Int64
-        /// The newest seq known to exist.
-        var wanted: Int64
-        var pumping = false
-    }
-
-    struct State {
-        var feeds: [UUID: Feed] = [:]
+    private struct State {
+        var machine: Machine
         var nextId = 0
+        var shutdownWaiters: [UnsafeContinuation<Void, Never>] = []
     }
 
-    public init(store: MeetingStore, bufferLimit: Int = 256, pollInterval: Duration = .seconds(1)) {
+    private struct ReadRequest: Sendable {
+        var meetingId: UUID
+        var after: Int64
+    }
+
+    private let state: Mutex<State>
+    private let readRequests: AsyncStream<ReadRequest>
+    private let readQueue: AsyncStream<ReadRequest>.Continuation
+    private let listenerUp = Atomic<Bool>(false)
+
+    /// - Parameter recentEvents: events kept per meeting for streams that subscribe a little behind. Default 128.
+    public init(
+        store: MeetingStore, bufferLimit: Int = 256, pollInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(15),
+        maxConcurrentReads: Int = 4, recentEvents: Int = 128
+    ) {
         self.store = store
         self.bufferLimit = bufferLimit
         self.pollInterval = pollInterval
+        self.heartbeat = heartbeat
+        self.maxConcurrentReads = maxConcurrentReads
+        self.snapshots = SharedSnapshots(store: store)
+        self.state = Mutex(State(machine: Machine(readLimit: readLimit, recentLimit: recentEvents)))
+        (readRequests, readQueue) = AsyncStream.makeStream(of: ReadRequest.self)
     }
 
     /// Whether the node's LISTEN connection is up (readiness depends on it).
@@ -64,82 +74,78 @@ public final class EventHub: Service, Sendable {
     func setListening(_ up: Bool) { listenerUp.store(up, ordering: .relaxed) }
 
     /// Live streams on this node (the node registry reports it).
-    public var liveStreams: Int { streamCount.load(ordering: .relaxed) }
+    public var liveStreams: Int { state.withLock { $0.machine.subscriberCount } }
 
-    /// A new subscription to `meetingId`'s events. A stream that has seen everything up to `after`
-    /// gets the batches the hub reads from now on; it fills any gap itself from the database.
-    public func subscribe(_ meetingId: UUID, after: Int64) -> Subscription {
-        let (stream, continuation) = AsyncStream<Message>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
-        let id = state.withLock { state in
+    /// The newest seq this node knows of `meetingId`; nil when no stream of it is served here.
+    public func knownSeq(of meetingId: UUID) -> Int64? { state.withLock { $0.machine.knownSeq(of: meetingId) } }
+
+    /// A new subscription to `meetingId`'s events, for a stream that has seen everything up to
+    /// `after`. Events the others already got are in its mailbox first, or, when it is too far
+    /// behind for the hub's recent events, `catchUpThrough` says up to where it reads them itself.
+    public func subscribe(_ meetingId: UUID, after: Int64) -> LiveSubscription {
+        state.withLock { state in
             state.nextId += 1
-            state.feeds[meetingId, default: Feed(lastSeen: after, wanted: after)].subscribers[state.nextId] = continuation
-            return state.nextId
+            let subscription = LiveSubscription(id: state.nextId, meetingId: meetingId, limit: bufferLimit)
+            switch state.machine.subscribe(meetingId, id: subscription.id, subscriber: subscription, after: after) {
+            case .none:
+                break
+            case .startRead(let from):
+                readQueue.yield(ReadRequest(meetingId: meetingId, after: from))
+            case .catchUp(let events):
+                _ = subscription.push(events)
+            case .catchUpFromDatabase(let through):
+                subscription.setCatchUp(through: through)
+            case .shutDown:
+                subscription.finish(shutdown: true)
+            }
+            return subscription
         }
-        streamCount.add(1, ordering: .relaxed)
-        return Subscription(id: id, messages: stream, continuation: continuation)
+    }
+
+    public func unsubscribe(_ subscription: LiveSubscription) {
+        unsubscribe(subscription.meetingId, id: subscription.id)
     }
 
     public func unsubscribe(_ meetingId: UUID, id: Int) {
-        let continuation = state.withLock { state in
-            let continuation = state.feeds[meetingId]?.subscribers.removeValue(forKey: id)
-            if state.feeds[meetingId]?.subscribers.isEmpty == true { state.feeds[meetingId] = nil }
-            return continuation
-        }
-        if let continuation {
-            continuation.finish()
-            streamCount.subtract(1, ordering: .relaxed)
+        let action = state.withLock { $0.machine.unsubscribe(meetingId, id: id) }
+        if case .finish(let subscription, let meetingHasStreams) = action {
+            subscription.finish()
+            if !meetingHasStreams { snapshots.drop(meetingId) }
         }
     }
 
     /// The meeting has events up to `seq` (from a NOTIFY or the poll).
     func notify(_ meetingId: UUID, seq: Int64) {
-        let start = state.withLock { state -> Bool in
-            guard var feed = state.feeds[meetingId] else { return false }
-            feed.wanted = max(feed.wanted, seq)
-            let start = !feed.pumping && feed.lastSeen < feed.wanted
-            if start { feed.pumping = true }
-            state.feeds[meetingId] = feed
-            return start
+        state.withLock { state in
+            if case .startRead(let from) = state.machine.notified(meetingId, seq: seq) {
+                readQueue.yield(ReadRequest(meetingId: meetingId, after: from))
+            }
         }
-        if start { Task { await self.pump(meetingId) } }
     }
 
-    /// Reads the meeting's new events once and hands them to its subscribers, until caught up.
-    private func pump(_ meetingId: UUID) async {
-        while let from = state.withLock({ $0.feeds[meetingId]?.lastSeen }) {
-            let batch: [StoredEvent]
-            do {
-                batch = try await store.events(of: meetingId, after: from, limit: 500)
-            } catch {
-                store.logger.warning("reading events failed", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
-                batch = []
-            }
-            let (dropped, again) = state.withLock { state -> ([AsyncStream<Message>.Continuation], Bool) in
-                guard var feed = state.feeds[meetingId] else { return ([], false) }
-                var dropped: [AsyncStream<Message>.Continuation] = []
-                if let last = batch.last {
-                    feed.lastSeen = last.seq
-                    feed.wanted = max(feed.wanted, last.seq)
-                    for (id, continuation) in feed.subscribers {
-                        if case .dropped = continuation.yield(.events(batch)) {
-                            feed.subscribers[id] = nil
-                            dropped.append(continuation)
-                        }
-                    }
-                }
-                // Stop when caught up, or when a read brought nothing (the poll will try again).
-                let again = !batch.isEmpty && feed.lastSeen < feed.wanted && !feed.subscribers.isEmpty
-                feed.pumping = again
-                state.feeds[meetingId] = feed.subscribers.isEmpty ? nil : feed
-                return (dropped, again)
-            }
-            for continuation in dropped {
-                // Too far behind: the stream ends and its client resumes with Last-Event-ID.
-                continuation.finish()
-                streamCount.subtract(1, ordering: .relaxed)
-            }
-            if !again { return }
+    /// Reads what `request` asks for, encodes it once, and hands it out.
+    private func read(_ request: ReadRequest) async {
+        let events: [EncodedEvent]
+        do {
+            events = try await store.events(of: request.meetingId, after: request.after, limit: readLimit)
+                .map(EncodedEvent.init)
+        } catch {
+            store.logger.warning("reading events failed", metadata: ["meeting": "\(request.meetingId)", "error": "\(error)"])
+            state.withLock { $0.machine.readFailed(request.meetingId) }
+            return
         }
+        let gone = state.withLock { state -> Bool in
+            guard case .deliver(let events, let subscribers, let next) = state.machine.readSucceeded(request.meetingId, events: events) else {
+                return state.machine.knownSeq(of: request.meetingId) == nil
+            }
+            for subscription in subscribers where !subscription.push(events) {
+                // Too far behind: the stream ends and its client resumes with Last-Event-ID.
+                if case .finish(let dropped, _) = state.machine.unsubscribe(request.meetingId, id: subscription.id) { dropped.finish() }
+            }
+            if let next { readQueue.yield(ReadRequest(meetingId: request.meetingId, after: next)) }
+            return state.machine.knownSeq(of: request.meetingId) == nil
+        }
+        if gone { snapshots.drop(request.meetingId) }
     }
 
     /// Looks up the newest seq of `meetingIds` and reads what is new.
@@ -155,21 +161,93 @@ public final class EventHub: Service, Sendable {
     /// Catches up every meeting served here: after a (re)connect of the listener, and every
     /// `pollInterval` in case a notification was lost.
     func catchUp() async {
-        await refresh(state.withLock { Array($0.feeds.keys) })
+        await refresh(state.withLock { Array($0.machine.meetings.keys) })
     }
 
-    /// The safety-net poll. On graceful shutdown every stream is ended so clients reconnect elsewhere.
-    public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.pollInterval)
-                await self.catchUp()
+    /// Ends every stream with a shutdown signal (clients reconnect elsewhere, resuming from their
+    /// last id) and refuses new ones. The node calls it as soon as its HTTP server begins to shut
+    /// down (the server waits for open responses, and streams do not end by themselves), and
+    /// `run()` calls it when the hub stops.
+    public func endStreams() {
+        let (subscriptions, waiters) = state.withLock { state in
+            defer { state.shutdownWaiters = [] }
+            return (state.machine.shutdown(), state.shutdownWaiters)
+        }
+        for subscription in subscriptions { subscription.finish(shutdown: true) }
+        snapshots.keep(only: [])
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Ends the streams as soon as the HTTP server begins its graceful shutdown. Call it from the
+    /// server's context (`Application`'s `onServerRunning`).
+    ///
+    /// Hummingbird runs the server as the last service of its group, so it is shut down first, and
+    /// it waits for every open response: the hub's own turn would come only after the streams had
+    /// ended. One handler in the server's context does for the whole node what a handler per
+    /// stream would do. It runs in a task of its own (it must outlive `onServerRunning`), which
+    /// inherits the server's shutdown context and ends with the streams.
+    func endStreamsWhenServerShutsDown() {
+        Task {
+            await withGracefulShutdownHandler {
+                await self.streamsEnded()
+            } onGracefulShutdown: {
+                self.endStreams()
             }
         }
-        let all = state.withLock { state -> [AsyncStream<Message>.Continuation] in
-            defer { state.feeds = [:] }
-            return state.feeds.values.flatMap { $0.subscribers.values }
+    }
+
+    /// Returns once `endStreams()` was called.
+    func streamsEnded() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let ended = state.withLock { state in
+                if state.machine.isShutDown { return true }
+                state.shutdownWaiters.append(continuation)
+                return false
+            }
+            if ended { continuation.resume() }
         }
-        for continuation in all { continuation.finish() }
+    }
+
+    /// Runs the reads the fan-out asks for (at most `maxConcurrentReads` at once), the safety-net
+    /// poll and the heartbeat tick. On graceful shutdown every stream is ended so clients reconnect
+    /// elsewhere.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: self.pollInterval)
+                        await self.catchUp()
+                        // Snapshots of meetings without streams here are not kept.
+                        self.snapshots.keep(only: Set(self.state.withLock { $0.machine.meetingsWithStreams }))
+                    }
+                }
+                group.addTask {
+                    // One tick for the whole node, not one sleeping task per stream.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: self.heartbeat)
+                        for subscription in self.state.withLock({ $0.machine.allSubscribers }) { subscription.pushHeartbeat() }
+                    }
+                }
+                await self.performReads()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.endStreams()
+            self.readQueue.finish()
+        }
+        endStreams()
+    }
+
+    /// Performs queued reads until the queue is finished (shutdown) or the task is cancelled.
+    private func performReads() async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await request in readRequests {
+                if running >= maxConcurrentReads, await group.next() != nil { running -= 1 }
+                running += 1
+                group.addTask { await self.read(request) }
+            }
+        }
     }
 }

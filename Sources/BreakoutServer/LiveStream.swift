@@ -3,21 +3,27 @@ import BreakoutStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ServiceLifecycle
 
 /// `GET /v1/meetings/{meetingId}/events`: the live stream as Server-Sent Events.
 ///
-/// A fresh stream starts with a `snapshot` (id = its seq). With `Last-Event-ID: n` it replays the
-/// events after `n` the caller may see, from the database, then goes live; an `n` too old to replay
-/// (more than `maxReplay` behind) or from the future gets a fresh `snapshot` instead. Live events
-/// come from the node's `EventHub`; a gap (a dropped batch) is filled from the database, and
+/// A fresh stream starts with a `snapshot` (id = its seq), shared with the node's other streams
+/// that start at the same seq (`SharedSnapshots`). With `Last-Event-ID: n` it replays the events
+/// after `n` the caller may see, then goes live; an `n` too old to replay (more than `maxReplay`
+/// behind) or from the future gets a fresh `snapshot` instead. Live events come from the node's
+/// `EventHub`, already encoded once per view; the stream picks its caller's frames. Whatever the
+/// hub does not hand it (it started behind, or a batch is missing) is read from the database, and
 /// anything already sent is skipped, so a stream never misses or repeats an event.
+///
+/// An idle stream costs a suspended task and a small mailbox: heartbeats come from one node-wide
+/// tick and the shutdown signal from the hub, not from tasks or handlers of its own. Its database
+/// calls run in short-lived child tasks (`offStream`), so the connection's task does not keep
+/// their stack for the stream's whole life. A client that goes away is noticed at the latest at
+/// the next heartbeat, whose write fails.
 ///
 /// Hummingbird has no server-side SSE helper; the framing is the few lines in `SSEFrame`.
 struct LiveStream: Sendable {
     let store: MeetingStore
     let hub: EventHub
-    let heartbeat: Duration
     /// The most events a reconnect replays before it gets a snapshot instead. Default 1000.
     var maxReplay = 1000
 
@@ -33,7 +39,7 @@ struct LiveStream: Sendable {
         guard let token = Routes.bearerToken(request) ?? request.uri.queryParameters.get("access_token"),
               !token.isEmpty
         else { throw Problem.missingToken }
-        let identity = try await store.identify(token: token, meetingId: meetingId)
+        let identity = try await offStream { [store] in try await store.identify(token: token, meetingId: meetingId) }
         let resumeFrom = request.headers[Self.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -45,99 +51,147 @@ struct LiveStream: Sendable {
         })
     }
 
+    /// Whether a stream that has seen up to `n` can be replayed rather than given a snapshot.
+    private func canReplay(after n: Int64, of meetingId: UUID) async throws -> Bool {
+        // The node's own knowledge answers without a query when it serves the meeting and `n` is not ahead of it.
+        let last: Int64?
+        if let known = hub.knownSeq(of: meetingId), n <= known {
+            last = known
+        } else {
+            last = try await store.lastSeqs(of: [meetingId])[meetingId]
+        }
+        guard let last else { return false }
+        return n <= last && last - n <= Int64(maxReplay)
+    }
+
+    /// Where a stream starts: after the caller's `Last-Event-ID`, or from a snapshot.
+    private enum Start: Sendable {
+        case after(Int64)
+        case snapshot(EncodedSnapshot)
+    }
+
+    private func start(_ identity: Identity, resumeFrom: Int64?) async throws -> Start {
+        if let resumeFrom, try await canReplay(after: resumeFrom, of: identity.meetingId) { return .after(resumeFrom) }
+        return .snapshot(try await hub.snapshots.snapshot(of: identity.meetingId, atLeast: hub.knownSeq(of: identity.meetingId) ?? 0))
+    }
+
     private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, resumeFrom: Int64?) async throws {
         var reader = StreamReader(identity: identity)
-        // Where the stream starts: a replay after `resumeFrom`, or a snapshot.
-        var cursor: Int64
-        if let resumeFrom, let last = try await store.lastSeqs(of: [identity.meetingId])[identity.meetingId],
-           resumeFrom <= last, last - resumeFrom <= Int64(maxReplay) {
-            cursor = resumeFrom
-            let missed = try await store.events(of: identity.meetingId, after: resumeFrom, limit: maxReplay)
-            let (frames, ended) = reader.frames(for: missed, after: &cursor)
-            try await writer.write(frames)
-            if ended { return }
-        } else {
-            let snapshot = try await store.snapshot(identity)
-            cursor = Int64(snapshot["seq"]?.intValue ?? 0)
-            if let role = snapshot["you"]?["role"]?.stringValue.flatMap(Role.init(rawValue:)) { reader.role = role }
-            try await writer.write(SSEFrame.event(id: cursor, type: "snapshot", data: try SSEFrame.json(snapshot)))
+        switch try await offStream({ try await start(identity, resumeFrom: resumeFrom) }) {
+        case .after(let seq):
+            // The events after it come from the hub's recent events or the database.
+            reader.cursor = seq
+        case .snapshot(let snapshot):
+            reader.cursor = snapshot.seq
+            reader.role = snapshot.role(of: identity.participantId)
+            let frame = try snapshot.frame(for: identity.participantId)
+            try await writer.write(frame.shared)
+            try await writer.write(frame.own)
         }
 
-        let subscription = hub.subscribe(identity.meetingId, after: cursor)
-        defer { hub.unsubscribe(identity.meetingId, id: subscription.id) }
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: heartbeat)
-                        subscription.continuation.yield(.heartbeat)
-                    }
-                }
-                // Anything committed between our start and the subscription is read now.
-                group.addTask { await hub.refresh([identity.meetingId]) }
-                defer { group.cancelAll() }
-                // Ends when the hub drops this stream (too far behind) or the node shuts down.
-                for await message in subscription.messages {
-                    switch message {
-                    case .heartbeat:
-                        try await writer.write(SSEFrame.comment("keep-alive"))
-                    case .shutdown:
-                        // Clients reconnect (to another node) after a second and resume from their last id.
-                        try await writer.write(SSEFrame.retry(milliseconds: 1000))
-                        return
-                    case .events(var batch):
-                        if let first = batch.first, first.seq > cursor + 1 {
-                            // A gap: read what is missing from the database.
-                            let missing = try await store.events(of: identity.meetingId, after: cursor, limit: Int(first.seq - cursor - 1))
-                            batch = missing + batch
-                        }
-                        let (frames, ended) = reader.frames(for: batch, after: &cursor)
-                        if frames.readableBytes > 0 { try await writer.write(frames) }
-                        if ended { return }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            subscription.continuation.yield(.shutdown)
+        let subscription = hub.subscribe(identity.meetingId, after: reader.cursor)
+        defer { hub.unsubscribe(subscription) }
+        if let through = subscription.catchUpThrough, try await replay(through: through, to: &writer, reader: &reader) { return }
+        // Ends when the hub drops this stream (too far behind), the node shuts down, or the client goes away.
+        while let delivery = await subscription.next() {
+            if try await write(delivery, to: &writer, reader: &reader) { return }
         }
+    }
+
+    /// Writes what the hub delivered; true when the stream must end.
+    private func write(
+        _ delivery: LiveSubscription.Delivery, to writer: inout any ResponseBodyWriter, reader: inout StreamReader
+    ) async throws -> Bool {
+        var wrote = false
+        for batch in delivery.batches {
+            if let first = batch.first, first.seq > reader.cursor + 1 {
+                // A gap: read what is missing from the database.
+                if try await replay(through: first.seq - 1, to: &writer, reader: &reader) { return true }
+            }
+            let (frames, ended) = reader.frames(for: batch)
+            if let frames {
+                try await writer.write(frames)
+                wrote = true
+            }
+            if ended { return true }
+        }
+        if delivery.shutdown {
+            // Clients reconnect (to another node) after a second and resume from their last id.
+            try await writer.write(SSEFrame.reconnectElsewhere)
+            return true
+        }
+        // A write to a client that went away fails: that is how the stream notices.
+        if delivery.heartbeat, !wrote { try await writer.write(SSEFrame.keepAlive) }
+        return false
+    }
+
+    /// Writes the events after the reader's cursor up to `through`, read from the database (and
+    /// encoded for this stream alone). True when the stream must end.
+    private func replay(through: Int64, to writer: inout any ResponseBodyWriter, reader: inout StreamReader) async throws -> Bool {
+        while reader.cursor < through {
+            let (meetingId, after) = (reader.identity.meetingId, reader.cursor)
+            let batch = try await offStream { [store] in
+                try await store.events(of: meetingId, after: after, limit: Int(min(through - after, 500))).map(EncodedEvent.init)
+            }
+            guard !batch.isEmpty else { return false }
+            let (frames, ended) = reader.frames(for: batch)
+            if let frames { try await writer.write(frames) }
+            if ended { return true }
+        }
+        return false
     }
 }
 
-/// Per-stream state: the caller's current role (for audiences) and the SSE frames of new events.
+/// Runs `work` in a child task of its own and returns its result.
+///
+/// Swift keeps a task's stack-allocator slabs until the task ends, so the deepest call a
+/// long-lived task ever made stays with it. Database calls are deep; in a short-lived child task
+/// their frames are freed when it ends, and an idle stream keeps only what writing and waiting need.
+func offStream<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask(operation: work)
+        return try await group.next()!
+    }
+}
+
+/// Per-stream state: the caller's current role (for audiences) and how far it has been sent.
 struct StreamReader {
     let identity: Identity
     var role: Role
+    /// The newest seq written (or skipped as not for this caller).
+    var cursor: Int64 = 0
 
     init(identity: Identity) {
         self.identity = identity
         self.role = identity.role
     }
 
-    /// Frames for the events after `cursor` that the caller may see; advances `cursor`.
+    /// The frames of the events after `cursor` that the caller may see, and advances `cursor`.
+    /// One frame is the shared buffer itself, not a copy; several are written as one buffer.
     /// `ended` is true when the stream must close after them (meeting ended, caller removed).
-    mutating func frames(for events: [StoredEvent], after cursor: inout Int64) -> (ByteBuffer, ended: Bool) {
-        var buffer = ByteBuffer()
+    mutating func frames(for events: [EncodedEvent]) -> (ByteBuffer?, ended: Bool) {
+        var frames: ByteBuffer?
+        func add(_ frame: ByteBuffer) {
+            // Appending to a shared frame copies it first (copy on write): the shared one is never changed.
+            if frames == nil { frames = frame } else { frames!.writeImmutableBuffer(frame) }
+        }
         for event in events where event.seq > cursor {
             cursor = event.seq
             let visible = event.audience.admits(identity.participantId, role: role)
-            if visible {
-                // Emails are for managers' eyes only.
-                let data = role.isManager ? event.payload : event.payloadWithoutEmails
-                buffer.writeImmutableBuffer(SSEFrame.event(id: event.seq, type: event.type, data: data))
-            }
+            if visible { add(event.frame(for: role)) }
             switch event.type {
             case EventType.meetingEnded.rawValue:
-                if !visible { buffer.writeImmutableBuffer(SSEFrame.event(id: event.seq, type: event.type, data: event.payload)) }
-                return (buffer, true)
+                if !visible { add(event.managerFrame) }
+                return (frames, true)
             case EventType.roleChanged.rawValue where event.subject == identity.participantId:
                 if let newRole = event.newRole { role = newRole }
             case EventType.participantLeft.rawValue where event.subject == identity.participantId:
-                return (buffer, true)
+                return (frames, true)
             default:
                 break
             }
         }
-        return (buffer, false)
+        return (frames, false)
     }
 }
 
@@ -151,7 +205,8 @@ enum SSEFrame {
 
     static func retry(milliseconds: Int) -> ByteBuffer { ByteBuffer(string: "retry: \(milliseconds)\n\n") }
 
-    static func json(_ value: JSONValue) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
-    }
+    /// The heartbeat comment, one buffer for every stream.
+    static let keepAlive = comment("keep-alive")
+    /// On shutdown: clients reconnect (to another node) after a second.
+    static let reconnectElsewhere = retry(milliseconds: 1000)
 }

@@ -1,15 +1,52 @@
 public import BreakoutDomain
-import Foundation
+public import Foundation
 import PostgresNIO
+
+/// A meeting's whole state at one `seq`, for every viewer at once: what managers see (with emails
+/// and the help queue) and what participants see (without), each without the caller's own `you`.
+///
+/// It is read once and shared: a node reads it at most once per `seq` for all the streams (and
+/// requests) that start at that `seq`, and adds each caller's `you` (`view(for:)`).
+public struct MeetingSnapshot: Sendable, Equatable {
+    public var seq: Int64
+    /// Each participant's role at `seq`: a caller's view and its `you.role` follow it.
+    public var roles: [UUID: Role]
+    /// The snapshot as managers see it, without `you`.
+    public var managerView: [String: JSONValue]
+    /// The snapshot as participants see it (no emails, no help queue), without `you`.
+    public var participantView: [String: JSONValue]
+
+    /// The caller's role at `seq`. A caller that is not (or no longer, or not yet) a participant
+    /// at `seq` gets a participant's view, which shows the least.
+    public func role(of participantId: UUID) -> Role { roles[participantId] ?? .participant }
+
+    /// The caller's own part of a snapshot.
+    public func you(_ participantId: UUID) -> JSONValue {
+        ["participantId": JSONValue(participantId), "role": .string(role(of: participantId).rawValue)]
+    }
+
+    /// The snapshot `participantId` sees, with its `you`.
+    public func view(for participantId: UUID) -> JSONValue {
+        var object = role(of: participantId).isManager ? managerView : participantView
+        object["you"] = you(participantId)
+        return .object(object)
+    }
+}
 
 /// The whole state a member may see, read in one REPEATABLE READ transaction so that it is
 /// consistent with its `seq`: the snapshot shows exactly the effects of events 1…seq.
 extension MeetingStore {
+    /// What `identity` sees of its meeting now, with its `seq` (the body of `GET /v1/meetings/{id}`).
     public func snapshot(_ identity: Identity) async throws -> JSONValue {
+        try await snapshot(of: identity.meetingId).view(for: identity.participantId)
+    }
+
+    /// The meeting's state now, for every viewer: one read, shared by the callers of one node.
+    public func snapshot(of meetingId: UUID) async throws -> MeetingSnapshot {
         try await client.withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
-                let value = try await readSnapshot(identity, on: connection)
+                let value = try await readSnapshot(meetingId, on: connection)
                 try await connection.query("COMMIT", logger: logger)
                 return value
             } catch {
@@ -19,9 +56,9 @@ extension MeetingStore {
         }
     }
 
-    private func readSnapshot(_ identity: Identity, on connection: PostgresConnection) async throws -> JSONValue {
-        let meetingId = identity.meetingId
-        var result: [String: JSONValue] = [:]
+    private func readSnapshot(_ meetingId: UUID, on connection: PostgresConnection) async throws -> MeetingSnapshot {
+        var common: [String: JSONValue] = [:]
+        var seq: Int64 = 0
         var breakout: JSONValue = ["status": "none", "mode": nil, "options": nil, "rooms": [],
                                    "openedAt": nil, "timerEndsAt": nil, "closingEndsAt": nil]
         let meetingRows = try await connection.query(
@@ -33,8 +70,9 @@ extension MeetingStore {
         for try await row in meetingRows {
             let c = row.makeRandomAccess()
             guard try c[3].decode(String.self) == "active" else { throw DomainError.meetingEnded }
-            result["seq"] = .number(Double(try c[4].decode(Int64.self)))
-            result["meeting"] = [
+            seq = try c[4].decode(Int64.self)
+            common["seq"] = .number(Double(seq))
+            common["meeting"] = [
                 "id": JSONValue(meetingId), "code": .string(try c[0].decode(String.self)),
                 "title": .string(try c[1].decode(String.self)),
                 "settings": ["breakoutRoomsEnabled": .bool(try c[2].decode(Bool.self))],
@@ -51,29 +89,26 @@ extension MeetingStore {
                 ]
             }
         }
-        guard result["meeting"] != nil else { throw DomainError.notFound("meeting") }
+        guard common["meeting"] != nil else { throw DomainError.notFound("meeting") }
 
-        var callerRole = Role.participant
-        var participants: [JSONValue] = []
-        let participantRows = try await connection.query(
+        var roles: [UUID: Role] = [:]
+        var managersSee: [JSONValue] = []
+        var participantsSee: [JSONValue] = []
+        for try await (id, name, email, role, location, assigned, muted) in try await connection.query(
             """
             SELECT id, display_name, email, role, location_room_id, assigned_room_id, muted_by_host
             FROM participants WHERE meeting_id = \(meetingId) ORDER BY joined_order
-            """, logger: logger)
-        var rows: [(UUID, String, String?, Role, UUID?, UUID?, Bool)] = []
-        for try await (id, name, email, role, location, assigned, muted) in participantRows.decode(
-            (UUID, String, String?, String, UUID?, UUID?, Bool).self) {
+            """, logger: logger
+        ).decode((UUID, String, String?, String, UUID?, UUID?, Bool).self) {
             let role = Role(rawValue: role)!
-            if id == identity.participantId { callerRole = role }
-            rows.append((id, name, email, role, location, assigned, muted))
+            roles[id] = role
+            for includeEmail in [true, false] {
+                let participant = Representation.participant(
+                    id: id, displayName: name, email: email, role: role, location: location, assignedRoomId: assigned,
+                    mutedByHost: muted, includeEmail: includeEmail)
+                if includeEmail { managersSee.append(participant) } else { participantsSee.append(participant) }
+            }
         }
-        for (id, name, email, role, location, assigned, muted) in rows {
-            participants.append(Representation.participant(
-                id: id, displayName: name, email: email, role: role, location: location, assignedRoomId: assigned,
-                mutedByHost: muted, includeEmail: callerRole.isManager))
-        }
-        result["participants"] = .array(participants)
-        result["you"] = ["participantId": JSONValue(identity.participantId), "role": .string(callerRole.rawValue)]
 
         if case .object(var object) = breakout, object["status"] != "none" {
             var rooms: [JSONValue] = []
@@ -85,22 +120,25 @@ extension MeetingStore {
             object["rooms"] = .array(rooms)
             breakout = .object(object)
         }
-        result["breakout"] = breakout
+        common["breakout"] = breakout
 
-        if callerRole.isManager {
-            var requests: [JSONValue] = []
-            for try await (id, asker, room, status, takenBy, createdAt) in try await connection.query(
-                """
-                SELECT id, participant_id, room_id, status, taken_by, created_at FROM help_requests
-                WHERE meeting_id = \(meetingId) AND status <> 'resolved' ORDER BY created_at
-                """, logger: logger
-            ).decode((UUID, UUID, UUID, String, UUID?, Date).self) {
-                requests.append(Representation.helpRequest(
-                    id: id, participantId: asker, roomId: room, status: HelpStatus(rawValue: status)!, takenBy: takenBy,
-                    createdAt: createdAt))
-            }
-            result["helpRequests"] = .array(requests)
+        var requests: [JSONValue] = []
+        for try await (id, asker, room, status, takenBy, createdAt) in try await connection.query(
+            """
+            SELECT id, participant_id, room_id, status, taken_by, created_at FROM help_requests
+            WHERE meeting_id = \(meetingId) AND status <> 'resolved' ORDER BY created_at
+            """, logger: logger
+        ).decode((UUID, UUID, UUID, String, UUID?, Date).self) {
+            requests.append(Representation.helpRequest(
+                id: id, participantId: asker, roomId: room, status: HelpStatus(rawValue: status)!, takenBy: takenBy,
+                createdAt: createdAt))
         }
-        return .object(result)
+
+        var managerView = common
+        managerView["participants"] = .array(managersSee)
+        managerView["helpRequests"] = .array(requests)
+        var participantView = common
+        participantView["participants"] = .array(participantsSee)
+        return MeetingSnapshot(seq: seq, roles: roles, managerView: managerView, participantView: participantView)
     }
 }

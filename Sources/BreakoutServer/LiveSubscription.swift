@@ -1,0 +1,137 @@
+public import Foundation
+import Synchronization
+
+/// One live stream's mailbox at the node's `EventHub`: the batches of events the hub hands it, and
+/// the node-wide heartbeat and shutdown signals, in one bounded buffer.
+///
+/// It is a small lock-protected buffer with one waiting reader, not an `AsyncStream` per stream:
+/// a stream takes everything that is waiting at once (`next()`), heartbeats do not pile up (at
+/// most one waits), and the bound counts batches of events only. When a stream falls `limit`
+/// batches behind (a slow client) the hub drops it: the mailbox finishes after what it holds, the
+/// stream ends, and the client resumes with `Last-Event-ID`, losing nothing.
+public final class LiveSubscription: Sendable {
+    public let id: Int
+    public let meetingId: UUID
+    private let limit: Int
+    private let box = Mutex(Box())
+
+    private struct Box {
+        var batches: [[EncodedEvent]] = []
+        var heartbeat = false
+        var shutdown = false
+        var finished = false
+        var cancelled = false
+        /// Set when the stream must first read events up to this seq from the database itself.
+        var catchUpThrough: Int64?
+        var waiter: UnsafeContinuation<Void, Never>?
+
+        var hasMail: Bool { !batches.isEmpty || heartbeat || shutdown }
+    }
+
+    /// Everything that was waiting, oldest batch first.
+    public struct Delivery: Sendable {
+        public var batches: [[EncodedEvent]]
+        /// A heartbeat tick passed: write something (a comment) if nothing else goes out.
+        public var heartbeat: Bool
+        /// The node is shutting down: tell the client to reconnect elsewhere, then end.
+        public var shutdown: Bool
+    }
+
+    init(id: Int, meetingId: UUID, limit: Int) {
+        self.id = id
+        self.meetingId = meetingId
+        self.limit = limit
+    }
+
+    /// The events up to this seq are the stream's to read from the database before the rest (it
+    /// subscribed further behind than the hub's recent events reach).
+    public var catchUpThrough: Int64? { box.withLock { $0.catchUpThrough } }
+
+    /// Waits for the next delivery; nil once the mailbox is finished and empty, or the task is cancelled.
+    public func next() async -> Delivery? {
+        while true {
+            switch take() {
+            case .delivery(let delivery): return delivery
+            case .ended: return nil
+            case .empty: break
+            }
+            await withTaskCancellationHandler {
+                await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                    let ready = box.withLock { box in
+                        if box.hasMail || box.finished || box.cancelled { return true }
+                        box.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = box.withLock { box in
+                    box.cancelled = true
+                    defer { box.waiter = nil }
+                    return box.waiter
+                }
+                waiter?.resume()
+            }
+        }
+    }
+
+    private enum Taken {
+        case delivery(Delivery)
+        case ended
+        case empty
+    }
+
+    private func take() -> Taken {
+        box.withLock { box in
+            if box.cancelled { return .ended }
+            if box.hasMail {
+                defer {
+                    box.batches = []
+                    box.heartbeat = false
+                    box.shutdown = false
+                }
+                return .delivery(Delivery(batches: box.batches, heartbeat: box.heartbeat, shutdown: box.shutdown))
+            }
+            return box.finished ? .ended : .empty
+        }
+    }
+
+    // MARK: The hub's side
+
+    /// Adds a batch; false (and nothing added) when the stream is `limit` batches behind.
+    func push(_ events: [EncodedEvent]) -> Bool {
+        let (accepted, waiter) = box.withLock { box -> (Bool, UnsafeContinuation<Void, Never>?) in
+            guard !box.finished else { return (true, nil) }
+            guard box.batches.count < limit else { return (false, nil) }
+            box.batches.append(events)
+            defer { box.waiter = nil }
+            return (true, box.waiter)
+        }
+        waiter?.resume()
+        return accepted
+    }
+
+    func pushHeartbeat() {
+        let waiter = box.withLock { box -> UnsafeContinuation<Void, Never>? in
+            guard !box.finished else { return nil }
+            box.heartbeat = true
+            defer { box.waiter = nil }
+            return box.waiter
+        }
+        waiter?.resume()
+    }
+
+    func setCatchUp(through seq: Int64) { box.withLock { $0.catchUpThrough = seq } }
+
+    /// No more deliveries: the stream gets what is waiting (and the shutdown signal, if `shutdown`), then ends.
+    func finish(shutdown: Bool = false) {
+        let waiter = box.withLock { box -> UnsafeContinuation<Void, Never>? in
+            guard !box.finished else { return nil }
+            box.finished = true
+            if shutdown { box.shutdown = true }
+            defer { box.waiter = nil }
+            return box.waiter
+        }
+        waiter?.resume()
+    }
+}
