@@ -20,7 +20,7 @@ extension BreakoutServer {
         if let web = WebApp.middleware(directory: configuration.webDirectory, logger: Logger(label: "breakout.web")) {
             router.add(middleware: web)
         }
-        Routes(store: store, configuration: configuration).register(on: router)
+        Routes(store: store, snapshots: hub.snapshots, configuration: configuration).register(on: router)
         LiveStream(store: store, hub: hub).register(on: router)
         Health(client: store.client, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in

@@ -7,6 +7,8 @@ import Hummingbird
 /// request to a `MeetingStore` command and from its result to a response.
 struct Routes: Sendable {
     let store: MeetingStore
+    /// The node's shared snapshots: read once per meeting and `seq`, encoded once per view.
+    let snapshots: SharedSnapshots
     let configuration: ServerConfiguration
 
     func register(on router: Router<BreakoutRequestContext>) {
@@ -85,7 +87,9 @@ struct Routes: Sendable {
     @Sendable func snapshot(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let identity = try await store.identify(token: caller.token, meetingId: caller.meetingId)
-        return try Self.json(try await store.snapshot(identity))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: try await snapshots.current(for: identity)))
     }
 
     @Sendable func removeParticipant(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
