@@ -28,10 +28,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "PostgreSQL URL, for timer lateness and the server's settings (env DATABASE_URL).")
     var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
 
-    @Option(help: "pgbench tps with 1 client.") var baselineTps1: Double?
-    @Option(help: "pgbench average latency in ms with 1 client.") var baselineLatencyMs1: Double?
-    @Option(help: "pgbench tps with 8 clients.") var baselineTps8: Double?
-    @Option(help: "pgbench average latency in ms with 8 clients.") var baselineLatencyMs8: Double?
+    @Option(name: .customLong("baseline-tps-1"), help: "pgbench tps with 1 client.") var baselineTps1: Double?
+    @Option(name: .customLong("baseline-latency-ms-1"), help: "pgbench average latency in ms with 1 client.")
+    var baselineLatencyMs1: Double?
+    @Option(name: .customLong("baseline-tps-8"), help: "pgbench tps with 8 clients.") var baselineTps8: Double?
+    @Option(name: .customLong("baseline-latency-ms-8"), help: "pgbench average latency in ms with 8 clients.")
+    var baselineLatencyMs8: Double?
 
     @Option(help: "Write the results as JSON to this file.") var json: String?
     @Option(help: "Also write the table (Markdown) to this file.") var table: String?
