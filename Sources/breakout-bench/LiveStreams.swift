@@ -125,7 +125,7 @@ final class Tally: Sendable {
                 key = explicitKey
             } else {
                 key = state.occurrences[type, default: [:]][stream, default: 0]
-                state.occurrences[type]![stream] = key + 1
+                state.occurrences[type, default: [:]][stream] = key + 1
             }
             var entry = state.arrivals[type, default: [:]][key, default: Arrivals()]
             entry.count += 1
