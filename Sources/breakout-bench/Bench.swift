@@ -25,6 +25,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .customLong("node-pid"), help: "The process id of each node, in the order of --node (memory and CPU figures).")
     var nodePIDs: [Int32] = []
 
+    @Option(help: "The PostgreSQL postmaster's process id (CPU figures of its backends).")
+    var postgresPid: Int32?
+
     @Option(help: "PostgreSQL URL, for timer lateness and the server's settings (env DATABASE_URL).")
     var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
 
@@ -87,7 +90,8 @@ struct Bench: AsyncParsableCommand {
             participants: scaled(participants), rooms: rooms, movesPerParticipant: movesPerParticipant, concurrency: concurrency,
             meetings: scaled(meetings), meetingSize: meetingSize, duration: duration, idleStreams: scaled(idleStreams),
             messages: scaled(messages), openRounds: openRounds, timers: scaled(timers), timerSeconds: timerSeconds)
-        let context = Context(api: api, report: report, baseline: baseline, sizes: sizes, group: group, database: database)
+        let cpu = CPUAccount(nodePIDs: nodes.compactMap(\.pid), postmasterPID: postgresPid)
+        let context = Context(api: api, report: report, baseline: baseline, sizes: sizes, group: group, database: database, cpu: cpu)
 
         do {
             try await api.waitReady()
@@ -179,6 +183,7 @@ struct Context: Sendable {
     let sizes: Sizes
     let group: any EventLoopGroup
     let database: Database?
+    let cpu: CPUAccount
 }
 
 /// Remarks a scenario makes beside its figures (setup times, anomalies), kept in the JSON.

@@ -17,6 +17,7 @@ enum CommandScenarios {
 
         var latencies = Latencies()
         var errors = 0
+        let cpuStart = c.cpu.sample()
         let started = ContinuousClock.now
         let end = started + .seconds(c.sizes.duration)
         var index = 50
@@ -36,6 +37,7 @@ enum CommandScenarios {
             index += 1
         }
         let elapsed = (ContinuousClock.now - started).seconds
+        notes.add(CPUAccount.summary(from: cpuStart, to: c.cpu.sample()))
 
         let baseline = c.baseline.latencyMs1
         let target: Target = baseline.map { .atMost(2 * $0) } ?? .missingBaseline
@@ -66,7 +68,7 @@ enum CommandScenarios {
         let n = people.count
         let total = n * sizes.movesPerParticipant
         let (latencies, errors, elapsed) = try await runWorkers(
-            concurrency: sizes.concurrency, until: nil, limit: total
+            cpu: c.cpu, notes: notes, concurrency: sizes.concurrency, until: nil, limit: total
         ) { k in
             let participant = people[k % n]
             let room = rooms[(k % n + k / n) % rooms.count]
@@ -97,7 +99,7 @@ enum CommandScenarios {
         for j in 0..<sizes.meetingSize { for m in 0..<meetings.count { order.append((m, j)) } }
         let items = order
         let (latencies, errors, elapsed) = try await runWorkers(
-            concurrency: sizes.concurrency, until: ContinuousClock.now + .seconds(sizes.duration), limit: 10_000_000
+            cpu: c.cpu, notes: notes, concurrency: sizes.concurrency, until: ContinuousClock.now + .seconds(sizes.duration), limit: 10_000_000
         ) { k in
             let (m, j) = items[k % items.count]
             let (meeting, people, rooms) = meetings[m]
@@ -134,12 +136,14 @@ enum CommandScenarios {
     /// `concurrency` workers take work items 0, 1, 2, … until `limit` items or the deadline; each
     /// item's latency is recorded, and non-2xx answers or failures are errors.
     static func runWorkers(
-        concurrency: Int, until deadline: ContinuousClock.Instant?, limit: Int,
+        cpu: CPUAccount, notes: Notes, concurrency: Int, until deadline: ContinuousClock.Instant?, limit: Int,
         _ work: @escaping @Sendable (Int) async throws -> API.Reply
     ) async throws -> (Latencies, ErrorLog, Double) {
         let counter = Counter()
         let errors = ErrorLog()
         let started = ContinuousClock.now
+        let cpuStart = cpu.sample()
+        defer { notes.add(CPUAccount.summary(from: cpuStart, to: cpu.sample())) }
         let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {

@@ -13,11 +13,13 @@ enum StreamScenarios {
         let streams = LiveStreams(group: c.group, tally: tally)
         defer { Task { await streams.closeAll() } }
         let n = people.count
+        let cpuStart = c.cpu.sample()
         let start = NIODeadline.now()
         try await streams.openMany(n, inFlight: 0, deadline: .now + .seconds(60)) { index in
             (api.node(people[index].node), meeting.id, people[index].token)
         }
         let complete = try await waitUntil(.seconds(60)) { tally.arrivals("snapshot", key: 0).count + tally.failedStreams >= n }
+        notes.add(CPUAccount.summary(from: cpuStart, to: c.cpu.sample()))
         if !complete { notes.add("not every stream got its snapshot within 60 s") }
         for failure in tally.failures { notes.add(failure) }
         let arrivals = tally.arrivals("snapshot", key: 0)
@@ -141,6 +143,7 @@ enum StreamScenarios {
         var lasts: [Double] = []
         var answers: [Double] = []
         var fewest = n
+        let cpuStart = c.cpu.sample()
         for round in 0..<c.sizes.openRounds {
             let start = NIODeadline.now()
             try await api.open(meeting, on: api.node(0)).check("open")
@@ -157,6 +160,7 @@ enum StreamScenarios {
             }
             try await Task.sleep(for: .milliseconds(500))
         }
+        notes.add(CPUAccount.summary(from: cpuStart, to: c.cpu.sample()) + " (including the closes and pauses between rounds)")
         notes.add("last breakout_opened per round (ms): \(lasts.map { String(format: "%.0f", $0) }.joined(separator: ", "))")
         let sorted = lasts.sorted()
         let median = sorted.isEmpty ? nil : sorted[sorted.count / 2]
@@ -184,12 +188,16 @@ enum StreamScenarios {
         var latencies = Latencies()
         var answers = Latencies()
         var incomplete = 0
+        var cpuStart = c.cpu.sample()
         for number in 0..<(warmUp + c.sizes.messages) {
             let start = NIODeadline.now()
             try await api.broadcast(meeting, message: "bench-\(number) fan-out", on: api.node(0)).check("broadcast")
             let answered = NIODeadline.now()
             let all = try await waitUntil(.seconds(bound)) { tally.arrivals("broadcast", key: number).count >= n }
-            guard number >= warmUp else { continue }
+            guard number >= warmUp else {
+                cpuStart = c.cpu.sample()
+                continue
+            }
             answers.record(answered - start)
             if all, let last = tally.arrivals("broadcast", key: number).last {
                 latencies.record(last - start)
@@ -198,6 +206,7 @@ enum StreamScenarios {
                 latencies.record(milliseconds: bound * 1000)
             }
         }
+        notes.add(CPUAccount.summary(from: cpuStart, to: c.cpu.sample()))
         c.report.add(name, "request to last stream, p50", latencies.ms(50), unit: "ms", target: .atMost(10), targetText: "<= 10 ms")
         c.report.add(name, "request to last stream, p99", latencies.ms(99), unit: "ms", target: .atMost(50), targetText: "<= 50 ms")
         c.report.add(name, "request to last stream, max", latencies.maxMs, unit: "ms", target: .none)
