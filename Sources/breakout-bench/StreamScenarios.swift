@@ -92,13 +92,18 @@ enum StreamScenarios {
         let closing = ContinuousClock.now
         await streams.closeAll()
         var backToIdle: Double?
-        while (ContinuousClock.now - closing) < .seconds(20) {
+        var trace: [String] = []
+        while (ContinuousClock.now - closing) < .seconds(30) {
             guard let share = try await ProcessStats.cpuShare(pid, over: .milliseconds(250)) else { break }
+            trace.append(String(format: "%.0f", share * 100))
             if share <= threshold {
                 backToIdle = (ContinuousClock.now - closing).seconds
                 break
             }
         }
+        let closedByNode = try await waitUntil(.seconds(1)) { tally.closedStreams >= arrivals.count }
+        notes.add("node CPU (% of a core) per 250 ms after the clients closed: \(trace.prefix(40).joined(separator: " "))"
+                  + (backToIdle == nil ? " … not idle within 30 s" : "") + (closedByNode ? "" : "; not every socket closed"))
         notes.add("idle CPU before \(String(format: "%.1f", idleBefore * 100))% of a core; idle means <= \(String(format: "%.1f", threshold * 100))% over 250 ms")
         c.report.add(name, "node CPU back to idle after the clients go", backToIdle, unit: "s", target: .atMost(5), targetText: "<= 5 s")
     }
