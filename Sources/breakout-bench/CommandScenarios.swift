@@ -68,7 +68,7 @@ enum CommandScenarios {
         let n = people.count
         let total = n * sizes.movesPerParticipant
         let (latencies, errors, elapsed) = try await runWorkers(
-            cpu: c.cpu, notes: notes, concurrency: sizes.concurrency, until: nil, limit: total
+            cpu: c.cpu, database: c.database, notes: notes, concurrency: sizes.concurrency, until: nil, limit: total
         ) { k in
             let participant = people[k % n]
             let room = rooms[(k % n + k / n) % rooms.count]
@@ -99,7 +99,7 @@ enum CommandScenarios {
         for j in 0..<sizes.meetingSize { for m in 0..<meetings.count { order.append((m, j)) } }
         let items = order
         let (latencies, errors, elapsed) = try await runWorkers(
-            cpu: c.cpu, notes: notes, concurrency: sizes.concurrency, until: ContinuousClock.now + .seconds(sizes.duration), limit: 10_000_000
+            cpu: c.cpu, database: c.database, notes: notes, concurrency: sizes.concurrency, until: ContinuousClock.now + .seconds(sizes.duration), limit: 10_000_000
         ) { k in
             let (m, j) = items[k % items.count]
             let (meeting, people, rooms) = meetings[m]
@@ -136,7 +136,7 @@ enum CommandScenarios {
     /// `concurrency` workers take work items 0, 1, 2, … until `limit` items or the deadline; each
     /// item's latency is recorded, and non-2xx answers or failures are errors.
     static func runWorkers(
-        cpu: CPUAccount, notes: Notes, concurrency: Int, until deadline: ContinuousClock.Instant?, limit: Int,
+        cpu: CPUAccount, database: Database?, notes: Notes, concurrency: Int, until deadline: ContinuousClock.Instant?, limit: Int,
         _ work: @escaping @Sendable (Int) async throws -> API.Reply
     ) async throws -> (Latencies, ErrorLog, Double) {
         let counter = Counter()
@@ -144,32 +144,42 @@ enum CommandScenarios {
         let started = ContinuousClock.now
         let cpuStart = cpu.sample()
         defer { notes.add(CPUAccount.summary(from: cpuStart, to: cpu.sample())) }
-        let latencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    var latencies = Latencies()
-                    while true {
-                        if let deadline, ContinuousClock.now >= deadline { break }
-                        let k = counter.next()
-                        guard k < limit else { break }
-                        try Task.checkCancellation()
-                        let start = NIODeadline.now()
-                        do {
-                            let reply = try await work(k)
-                            if !reply.ok { errors.add("HTTP \(reply.status) \(reply.text.prefix(200))") }
-                        } catch is CancellationError {
-                            throw CancellationError()
-                        } catch {
-                            errors.add("\(error)")
+        let run: @Sendable () async throws -> Latencies = {
+            try await withThrowingTaskGroup(of: Latencies.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        var latencies = Latencies()
+                        while true {
+                            if let deadline, ContinuousClock.now >= deadline { break }
+                            let k = counter.next()
+                            guard k < limit else { break }
+                            try Task.checkCancellation()
+                            let start = NIODeadline.now()
+                            do {
+                                let reply = try await work(k)
+                                if !reply.ok { errors.add("HTTP \(reply.status) \(reply.text.prefix(200))") }
+                            } catch is CancellationError {
+                                throw CancellationError()
+                            } catch {
+                                errors.add("\(error)")
+                            }
+                            latencies.record(NIODeadline.now() - start)
                         }
-                        latencies.record(NIODeadline.now() - start)
+                        return latencies
                     }
-                    return latencies
                 }
+                var all = Latencies()
+                for try await part in group { all.add(part) }
+                return all
             }
-            var all = Latencies()
-            for try await part in group { all.add(part) }
-            return all
+        }
+        let latencies: Latencies
+        if let database {
+            let (result, waits) = try await database.sampleWaits(run)
+            latencies = result
+            notes.add(waits)
+        } else {
+            latencies = try await run()
         }
         return (latencies, errors, (ContinuousClock.now - started).seconds)
     }
