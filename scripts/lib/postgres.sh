@@ -3,6 +3,10 @@
 # pg_private_start DIR PORT   creates (once) and starts a cluster in DIR listening on 127.0.0.1:PORT,
 #                             then exports DATABASE_URL. As root, the cluster runs as the `postgres`
 #                             user, because PostgreSQL refuses to run as root.
+#                             The cluster is tuned for tests (fsync off, no synchronous commit,
+#                             no full-page writes, 300 connections). With PG_DURABLE=1 it keeps
+#                             PostgreSQL's default settings instead (fsync on), as the benchmark
+#                             needs; PG_MAX_CONNECTIONS then sets max_connections (default 100).
 # pg_private_stop DIR         stops it.
 
 pg_bindir() {
@@ -55,8 +59,14 @@ pg_private_start() {
         pg_as_owner "$bin/initdb" --pgdata="$dir/data" --username=postgres --auth=trust --encoding=UTF8 \
             --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
     fi
+    local settings="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir"
+    if [ "${PG_DURABLE:-0}" = 1 ]; then
+        [ -z "${PG_MAX_CONNECTIONS:-}" ] || settings="$settings -c max_connections=$PG_MAX_CONNECTIONS"
+    else
+        settings="$settings -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
     pg_as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/postgres.log" --wait --timeout=60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "$settings" \
         start >/dev/null || { tail -20 "$dir/postgres.log" >&2; return 1; }
     "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtc \
         "SELECT 1 FROM pg_database WHERE datname = 'breakout'" | grep -q 1 \
