@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutServer
 import Foundation
 import Hummingbird
 import Testing
