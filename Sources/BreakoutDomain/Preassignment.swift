@@ -39,10 +39,25 @@ public enum PreassignmentList {
 
     // MARK: CSV
 
-    /// Reads Zoom's template: UTF-8 with or without a byte order mark, CRLF or LF line ends, quoted
-    /// fields (with `""` for a quote, and line breaks inside quotes). Blank lines are skipped.
-    /// Lines are numbered as a text editor shows them, the header being line 1.
-    public static func parseCSV(_ bytes: some Collection<UInt8>, maxRooms: Int) throws(DomainError) -> [Preassignment] {
+    /// Reads an uploaded CSV file, Zoom's template or a Canvas group-set export, and answers the
+    /// list only (see `readCSV` for the rows left unassigned).
+    public static func parseCSV(
+        _ bytes: some Collection<UInt8>, maxRooms: Int, loginDomain: String? = nil
+    ) throws(DomainError) -> [Preassignment] {
+        try readCSV(bytes, maxRooms: maxRooms, loginDomain: loginDomain).list
+    }
+
+    /// Reads an uploaded CSV file, recognised by its header: Zoom's template
+    /// (`Pre-assign Room Name,Email Address`) or a Canvas group-set export (`group_name` and a
+    /// login column, see `CanvasGroupSet`). UTF-8 with or without a byte order mark, CRLF or LF
+    /// line ends, quoted fields (with `""` for a quote, and line breaks inside quotes). Blank lines
+    /// are skipped. Lines are numbered as a text editor shows them, the header being line 1.
+    ///
+    /// `loginDomain` is the campus mail domain added to Canvas logins without one (`uio.no`);
+    /// without it such rows are errors.
+    public static func readCSV(
+        _ bytes: some Collection<UInt8>, maxRooms: Int, loginDomain: String? = nil
+    ) throws(DomainError) -> PreassignmentUpload {
         let (text, brokenLines) = decodeLines(Array(bytes))
         let reader: CSVReader
         do {
@@ -52,31 +67,45 @@ public enum PreassignmentList {
         }
         guard let header = reader.next(), !isBlank(header) else { throw headerError(found: nil) }
         let headerFields = header.map { $0.trimmingWhitespace() }
+        var rows: [Row] = []
+        var line = 1 + lineBreaks(in: header) + 1
+        while let fields = reader.next() {
+            let first = line
+            line += 1 + lineBreaks(in: fields)
+            if isBlank(fields) { continue }
+            rows.append(Row(line: first, fields: fields, brokenUTF8: (first..<line).contains(where: brokenLines.contains)))
+        }
+        if let canvas = CanvasGroupSet(header: headerFields) {
+            return try canvas.read(rows, maxRooms: maxRooms, loginDomain: loginDomain)
+        }
         guard headerFields.count >= 2,
               zip(headerFields, csvHeader).allSatisfy({ $0.caseInsensitiveCompare($1) == .orderedSame }),
               headerFields.dropFirst(2).allSatisfy(\.isEmpty)
         else { throw headerError(found: header.joined(separator: ",")) }
 
-        var line = 1 + lineBreaks(in: header) + 1
         var entries: [Entry] = []
-        while let row = reader.next() {
-            let first = line
-            line += 1 + lineBreaks(in: row)
-            if isBlank(row) { continue }
-            let label = "line \(first)"
-            var entry = Entry(roomField: label, emailField: label, wholeField: label, room: row[0],
-                              email: row.count > 1 ? row[1] : nil)
-            if (first..<line).contains(where: brokenLines.contains) {
-                entry.problems.append("is not valid UTF-8 (save the file as \"CSV UTF-8\")")
-            }
-            let extra = row.dropFirst(2).filter { !$0.trimmingWhitespace().isEmpty }
+        for row in rows {
+            let label = "line \(row.line)"
+            var entry = Entry(roomField: label, emailField: label, wholeField: label, room: row.fields[0],
+                              email: row.fields.count > 1 ? row.fields[1] : nil)
+            if row.brokenUTF8 { entry.problems.append(brokenUTF8Problem) }
+            let extra = row.fields.dropFirst(2).filter { !$0.trimmingWhitespace().isEmpty }
             if !extra.isEmpty {
                 entry.problems.append("has \(2 + extra.count) columns; the template has two (room name, email address)")
             }
             entries.append(entry)
         }
-        return try validate(entries, maxRooms: maxRooms)
+        return PreassignmentUpload(format: .zoomCSV, list: try validate(entries, maxRooms: maxRooms), unassigned: [])
     }
+
+    /// One non-blank data line of a CSV file: where it starts and its fields.
+    struct Row {
+        var line: Int
+        var fields: [String]
+        var brokenUTF8: Bool
+    }
+
+    static let brokenUTF8Problem = "is not valid UTF-8 (save the file as \"CSV UTF-8\")"
 
     /// The bytes as text, without a byte order mark, and the (1-based) lines that were not valid
     /// UTF-8; their bad bytes become U+FFFD so the rest of the file can still be read and checked.
@@ -106,7 +135,9 @@ public enum PreassignmentList {
 
     static func headerError(found: String?) -> DomainError {
         let expected = csvHeader.joined(separator: ",")
-        let message = found.map { "the header must be \"\(expected)\" (Zoom's template); found \"\($0)\"" }
+        let message = found.map {
+            "the header must be \"\(expected)\" (Zoom's template) or a Canvas group export's (with group_name and login_id); found \"\($0)\""
+        }
             ?? "the file is empty; its first line must be the header \"\(expected)\" (Zoom's template)"
         return DomainError(status: 422, code: "validation_failed", detail: "Line 1: \(message).",
                            violations: [.init(field: "line 1", message: message)])

@@ -1149,12 +1149,22 @@ paths:
         and when a participant whose email is listed joins while rooms exist (with
         `assignLateJoiners`): they go to the room of that name, if it still exists.
 
-        Either `text/csv` in Zoom's template — the header `Pre-assign Room Name,Email Address`,
-        then one room name and one email per line; UTF-8 with or without a byte order mark, CRLF
-        or LF line ends, quoted fields, blank lines skipped — or `application/json`
-        `[{room, email}]`. At most 1000 entries, naming at most as many rooms as a breakout may
-        have. Room names are trimmed (1–64 characters), emails are trimmed and lower-cased and
-        may appear once. The body may be up to 1 MiB.
+        Either `text/csv` — UTF-8 with or without a byte order mark, CRLF or LF line ends, quoted
+        fields, blank lines skipped, in one of two formats told apart by the header:
+
+        - Zoom's template: the header `Pre-assign Room Name,Email Address`, then one room name and
+          one email per line;
+        - a Canvas group-set export ("Export Groups to CSV"): a header with `group_name` and at
+          least one of `login_id`, `user_id`, `canvas_user_id`, in any order; other columns
+          (`name`, `sections`, `canvas_group_id`, `group_id`, …) are ignored. `group_name` is the
+          room; `login_id` is the email when it holds an `@`, else the server's campus mail domain
+          (`BREAKOUT_LOGIN_DOMAIN`) is appended — without that setting such a row is an error
+          naming its line. A row with an empty `group_name` (a student in no group) is not
+          stored and is listed in the answer's `unassigned`;
+
+        or `application/json` `[{room, email}]`. At most 1000 rows, naming at most as many rooms
+        as a breakout may have. Room names are trimmed (1–64 characters), emails are trimmed and
+        lower-cased and may appear once. The body may be up to 1 MiB.
 
         All or nothing: one 422 `validation_failed` lists every bad entry in `errors`, by line
         (`{field: "line 3", message: "the email address is missing"}`, the header being line 1)
@@ -1165,11 +1175,21 @@ paths:
           text/csv:
             schema:
               type: string
-            example: |
-              Pre-assign Room Name,Email Address
-              Group A,ada@uni.example
-              Group A,grace@uni.example
-              "Group B, the quiet one",alan@uni.example
+            examples:
+              zoom:
+                summary: Zoom's template
+                value: |
+                  Pre-assign Room Name,Email Address
+                  Group A,ada@uni.example
+                  Group A,grace@uni.example
+                  "Group B, the quiet one",alan@uni.example
+              canvas:
+                summary: A Canvas group-set export
+                value: |
+                  name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id
+                  "Nordmann, Kari",101,SIS101,karinor,IN1000,Gruppe 1,501,
+                  "Berg, Per",103,SIS103,per.berg@student.example,IN1000,Gruppe 2,502,
+                  "Li, Mei",105,SIS105,meili,IN1000,,,
           application/json:
             schema:
               type: array
@@ -1178,13 +1198,22 @@ paths:
                 $ref: '#/components/schemas/Preassignment'
       responses:
         '200':
-          description: The list as stored, in upload order.
+          description: The list as stored, in upload order, the format read and the rows that name no room.
           content:
             application/json:
               schema:
-                type: array
-                items:
-                  $ref: '#/components/schemas/Preassignment'
+                $ref: '#/components/schemas/PreassignmentUploadResult'
+              example:
+                format: canvas_csv
+                preassignments:
+                  - room: Gruppe 1
+                    email: karinor@uio.no
+                  - room: Gruppe 2
+                    email: per.berg@student.example
+                unassigned:
+                  - line: 4
+                    name: Li, Mei
+                    login: meili
         '400':
           $ref: '#/components/responses/BadRequest'
         '401':
@@ -1202,7 +1231,7 @@ paths:
               schema:
                 $ref: '#/components/schemas/Problem'
         '415':
-          description: '`unsupported_media_type`: the body is neither `text/csv` nor `application/json`.'
+          description: '`unsupported_media_type`: the body is neither `text/csv` (Zoom''s template or a Canvas export) nor `application/json`.'
           content:
             application/problem+json:
               schema:
@@ -1509,7 +1538,7 @@ components:
     BreakoutMode:
       type: string
       enum: [automatic, manual, self_select, preassigned]
-      description: '`preassigned` needs the meeting's pre-assignment list (else 422 `mode_unavailable`).'
+      description: '`preassigned` needs the meeting''s pre-assignment list (else 422 `mode_unavailable`).'
 
     MeetingSettings:
       type: object
@@ -1562,6 +1591,37 @@ components:
           $ref: '#/components/schemas/NullableUuid'
         mutedByHost:
           type: boolean
+    PreassignmentUploadResult:
+      type: object
+      required: [format, preassignments, unassigned]
+      additionalProperties: false
+      properties:
+        format:
+          type: string
+          enum: [zoom_csv, canvas_csv, json]
+          description: How the body was read.
+        preassignments:
+          type: array
+          description: The list as stored (what `GET` answers).
+          items:
+            $ref: '#/components/schemas/Preassignment'
+        unassigned:
+          type: array
+          description: Rows that name a person but no room (a Canvas export's students in no group); not stored. Empty for Zoom's template and JSON.
+          items:
+            type: object
+            required: [line, name, login]
+            additionalProperties: false
+            properties:
+              line:
+                type: integer
+                description: The line of the file (the header is line 1).
+              name:
+                type: [string, 'null']
+                description: The `name` column, when the export has one.
+              login:
+                type: [string, 'null']
+                description: The `login_id` (else `user_id` or `canvas_user_id`) as the export has it.
     Preassignment:
       type: object
       required: [room, email]

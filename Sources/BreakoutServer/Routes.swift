@@ -257,14 +257,17 @@ extension Routes {
     /// a long email.
     static let maxUploadBytes = 1 << 20
 
-    /// `text/csv` in Zoom's template, or `application/json` `[{room, email}]`; all or nothing.
+    /// `text/csv` (Zoom's template or a Canvas group-set export, told apart by the header), or
+    /// `application/json` `[{room, email}]`; all or nothing. Answers the stored list, the format
+    /// read and the rows that name nobody's room (students in no Canvas group).
     @Sendable func replacePreassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let buffer = try await request.body.collect(upTo: Self.maxUploadBytes)
         let type = (request.headers[.contentType] ?? "").lowercased()
-        let list: [Preassignment]
+        let upload: PreassignmentUpload
         if type.hasPrefix("text/csv") || type.hasPrefix("application/csv") {
-            list = try PreassignmentList.parseCSV(buffer.readableBytesView, maxRooms: configuration.maxRooms)
+            upload = try PreassignmentList.readCSV(
+                buffer.readableBytesView, maxRooms: configuration.maxRooms, loginDomain: configuration.loginDomain)
         } else if type.contains("json") {
             let value: JSONValue
             do {
@@ -272,12 +275,18 @@ extension Routes {
             } catch {
                 throw Problem(status: .badRequest, code: "malformed_json", detail: "The body is not valid JSON.")
             }
-            list = try PreassignmentList.parseJSON(value, maxRooms: configuration.maxRooms)
+            upload = PreassignmentUpload(
+                format: .json, list: try PreassignmentList.parseJSON(value, maxRooms: configuration.maxRooms), unassigned: [])
         } else {
             throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
-                          detail: "Send the list as text/csv (Zoom's template) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
+                          detail: "Send the list as text/csv (Zoom's template or a Canvas group-set export) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
         }
-        return try Self.json(try await store.replacePreassignments(caller, list))
+        let stored = try await store.replacePreassignments(caller, upload.list)
+        let unassigned: [JSONValue] = upload.unassigned.map {
+            ["line": .number(Double($0.line)), "name": $0.name.map(JSONValue.string) ?? .null,
+             "login": $0.login.map(JSONValue.string) ?? .null]
+        }
+        return try Self.json(["format": .string(upload.format.rawValue), "preassignments": stored, "unassigned": .array(unassigned)])
     }
 
     @Sendable func preassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {

@@ -1,3 +1,5 @@
+import BreakoutDomain
+
 /// How a node serves HTTP. Every value has a documented default.
 public struct ServerConfiguration: Sendable {
     /// Address to bind. Default "127.0.0.1" (set `0.0.0.0` behind a load balancer).
@@ -16,10 +18,14 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// Folder of the web app's files. Default nil: the copy bundled with the server.
     public var webDirectory: String?
+    /// The campus mail domain (`uio.no`) appended to Canvas logins without an `@` when a Canvas
+    /// group-set export is uploaded. Default nil: such rows are refused, naming their lines.
+    public var loginDomain: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
-        heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil
+        heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil,
+        loginDomain: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -29,5 +35,12 @@ public struct ServerConfiguration: Sendable {
         self.heartbeat = heartbeat
         self.maxConnections = maxConnections
         self.webDirectory = webDirectory
+        self.loginDomain = loginDomain
+    }
+
+    /// A campus mail domain as an operator writes it (`uio.no`, `@UiO.no`), lower-cased and
+    /// without the `@`; nil when it cannot complete a login to an email address.
+    public static func normalizedLoginDomain(_ domain: String) -> String? {
+        CanvasGroupSet.normalizedDomain(domain)
     }
 }

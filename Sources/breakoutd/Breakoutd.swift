@@ -88,7 +88,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most pooled PostgreSQL connections of this node, besides its LISTEN connection (env BREAKOUT_DB_CONNECTIONS).")
     var dbConnections: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECTIONS"] ?? "") ?? 20
 
+    @Option(help: "Campus mail domain added to Canvas logins without one, e.g. uio.no (env BREAKOUT_LOGIN_DOMAIN; default: none, such rows are refused).")
+    var loginDomain: String = ProcessInfo.processInfo.environment["BREAKOUT_LOGIN_DOMAIN"] ?? ""
+
     func validate() throws {
+        if !loginDomain.isEmpty, ServerConfiguration.normalizedLoginDomain(loginDomain) == nil {
+            throw ValidationError("BREAKOUT_LOGIN_DOMAIN must be a mail domain such as uio.no (got '\(loginDomain)').")
+        }
         guard dbConnections >= 1 else { throw ValidationError("BREAKOUT_DB_CONNECTIONS must be at least 1.") }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("BREAKOUT_SHUTDOWN_GRACE_SECONDS must be 0 or more.") }
     }
@@ -100,7 +106,8 @@ struct Serve: AsyncParsableCommand {
         let logger = common.makeLogger(nodeId: nodeId)
         let configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
-            heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir)
+            heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir,
+            loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain))
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.

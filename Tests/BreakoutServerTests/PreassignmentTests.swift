@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutServer
 import Foundation
 import Hummingbird
 import Testing
@@ -19,7 +20,9 @@ struct PreassignmentTests {
 
             let put = try await node.request(.put, "\(p)/preassignments", token: h, raw: Self.csv, contentType: "text/csv; charset=utf-8")
             #expect(put.status == .ok, "\(put.body)")
-            #expect(put.json.arrayValue?.count == 3)
+            #expect(put.json["preassignments"]?.arrayValue?.count == 3)
+            #expect(put.json["format"]?.stringValue == "zoom_csv")
+            #expect(put.json["unassigned"]?.arrayValue?.isEmpty == true)
             let got = try await node.get("\(p)/preassignments", token: h)
             #expect(got.status == .ok)
             #expect(got.json.arrayValue?.first?["email"]?.stringValue == "ada@uni.example")
@@ -74,6 +77,74 @@ struct PreassignmentTests {
             // Nothing of the refused uploads was kept.
             let list = try await node.get("\(p)/preassignments", token: h)
             #expect(list.json.arrayValue?.compactMap { $0["room"]?.stringValue } == ["Keep"])
+        }
+    }
+
+    /// Shaped like Canvas's "Export Groups to CSV": byte order mark, CRLF, quoted names with
+    /// commas, a student in no group, logins with and without a domain.
+    static let canvas = "\u{FEFF}name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id\r\n"
+        + "\"Nordmann, Kari\",101,SIS101,karinor,IN1000 H25,Gruppe 1,501,\r\n"
+        + "\"Hansen, Ola\",102,SIS102,olah,\"IN1000 H25, IN1010 H25\",Gruppe 1,501,\r\n"
+        + "\"Berg, Per\",103,SIS103,Per.Berg@Student.Example,IN1000 H25,\"Gruppe 2, tirsdag\",502,\r\n"
+        + "\"Li, Mei\",104,SIS104,meili,IN1000 H25,,,\r\n"
+
+    @Test("a Canvas group-set export: groups become rooms, logins get the campus domain, students in no group are listed as unassigned")
+    func canvasExport() async throws {
+        try await withNode(configuration: .init(nodeId: "test", loginDomain: "uio.no")) { node in
+            let meeting = try await TestMeeting.create(on: node)
+            let p = meeting.path
+            let h = meeting.hostToken
+            let kari = try await meeting.join("Kari", email: "KariNor@uio.no", on: node)
+            let per = try await meeting.join("Per", email: "per.berg@student.example", on: node)
+            let mei = try await meeting.join("Mei", email: "meili@uio.no", on: node)
+
+            let put = try await node.request(.put, "\(p)/preassignments", token: h, raw: Self.canvas, contentType: "text/csv")
+            #expect(put.status == .ok, "\(put.body)")
+            #expect(put.json["format"]?.stringValue == "canvas_csv")
+            #expect(put.json["preassignments"]?.arrayValue?.compactMap { $0["email"]?.stringValue }
+                == ["karinor@uio.no", "olah@uio.no", "per.berg@student.example"])
+            let unassigned = put.json["unassigned"]?.arrayValue ?? []
+            #expect(unassigned.count == 1)
+            #expect(unassigned.first?["line"]?.intValue == 5)
+            #expect(unassigned.first?["name"]?.stringValue == "Li, Mei")
+            #expect(unassigned.first?["login"]?.stringValue == "meili")
+            let got = try await node.get("\(p)/preassignments", token: h)
+            #expect(got.json.arrayValue?.compactMap { $0["room"]?.stringValue } == ["Gruppe 1", "Gruppe 1", "Gruppe 2, tirsdag"])
+
+            let created = try await node.post("\(p)/breakout", token: h, ["roomCount": 1, "mode": "preassigned"])
+            #expect(created.status == .created, "\(created.body)")
+            let snapshot = try await meeting.snapshot(on: node)
+            #expect(snapshot.rooms.compactMap { $0["name"]?.stringValue } == ["Gruppe 1", "Gruppe 2, tirsdag"])
+            #expect(snapshot.participant(kari.id)?["assignedRoomId"] == snapshot.rooms[0]["id"])
+            #expect(snapshot.participant(per.id)?["assignedRoomId"] == snapshot.rooms[1]["id"])
+            #expect(snapshot.participant(mei.id)?["assignedRoomId"] == .null)
+        }
+    }
+
+    @Test("a Canvas export without the campus domain set: logins without one are refused line by line, nothing saved")
+    func canvasWithoutDomain() async throws {
+        try await withNode { node in
+            let meeting = try await TestMeeting.create(on: node)
+            let p = meeting.path
+            let h = meeting.hostToken
+            let byHand = try await node.request(.put, "\(p)/preassignments", token: h, json: [["room": "Keep", "email": "keep@uni.example"]])
+            #expect(byHand.status == .ok, "\(byHand.body)")
+            #expect(byHand.json["format"]?.stringValue == "json")
+
+            let refused = try await node.request(.put, "\(p)/preassignments", token: h, raw: Self.canvas, contentType: "text/csv")
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.code == "validation_failed")
+            let errors = refused.json["errors"]?.arrayValue ?? []
+            #expect(errors.compactMap { $0["field"]?.stringValue } == ["line 2", "line 3"])
+            #expect(errors.first?["message"]?.stringValue?.contains("BREAKOUT_LOGIN_DOMAIN") == true)
+            #expect(try await node.get("\(p)/preassignments", token: h).json.arrayValue?.compactMap { $0["room"]?.stringValue } == ["Keep"])
+
+            // Logins that are whole addresses need no domain.
+            let full = "name,login_id,group_name\n\"Nordmann, Kari\",kari@uio.no,Gruppe 1\nOla,,\n"
+            let accepted = try await node.request(.put, "\(p)/preassignments", token: h, raw: full, contentType: "text/csv; charset=utf-8")
+            #expect(accepted.status == .ok, "\(accepted.body)")
+            #expect(accepted.json["unassigned"]?.arrayValue?.first?["login"] == .null)
+            #expect(accepted.json["unassigned"]?.arrayValue?.first?["name"]?.stringValue == "Ola")
         }
     }
 

@@ -30,8 +30,9 @@ def free_port():
 class Node:
     """A `breakoutd serve` process on a loopback port."""
 
-    def __init__(self, name, port=None):
+    def __init__(self, name, port=None, env=None):
         self.name = name
+        self.extra_env = dict(env or {})
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -40,6 +41,7 @@ class Node:
         env = dict(os.environ)
         env.update(PORT=str(self.port), HOST="127.0.0.1", NODE_ID=self.name, LOG_LEVEL=env.get("LOG_LEVEL", "error"),
                    BREAKOUT_HEARTBEAT_SECONDS="2")
+        env.update(self.extra_env)
         if os.path.isdir(os.path.join(REPO, "sql")) and "BREAKOUT_SQL_DIR" not in os.environ:
             env["BREAKOUT_SQL_DIR"] = os.path.join(REPO, "sql")
         binary = os.environ.get("BREAKOUTD_BIN") or os.path.join(REPO, ".build", "debug", "breakoutd")

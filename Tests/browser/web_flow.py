@@ -1,7 +1,8 @@
 """Browser tests of the web app, in headless Chromium driven by Selenium, against two real
 breakoutd nodes on one database: a host on node A; a co-host and two participants on node B, each
-in a browser of their own. They walk a whole breakout session, then a console with 1000
-participants and 50 rooms is checked for staying usable.
+in a browser of their own. They walk a whole breakout session; then a host makes a pre-assignment
+list by hand and from a Canvas export (preassign_flow.py, on a third node); then a console with
+1000 participants and 50 rooms is checked for staying usable.
 
 Run by scripts/test (with DATABASE_URL and BREAKOUTD_BIN set). Prints one line per step and a
 closing `browser: N passed, N failed` line; exits non-zero on any failure. A failing step saves a
@@ -466,8 +467,10 @@ def big_meeting(node_a):
 
 
 def main():
+    from preassign_flow import LOGIN_DOMAIN, node_with_login_domain, preassign_by_hand_and_canvas
     node_a = Node("web-a")
     node_b = Node("web-b")
+    node_c = node_with_login_domain()
     scenarios = []
     try:
         node_a.start()
@@ -475,6 +478,9 @@ def main():
         print(f"browser tests: node A {node_a.base}, node B {node_b.base}", flush=True)
         print("session: a host on node A, a co-host and two participants on node B", flush=True)
         scenarios.append(breakout_session(node_a, node_b))
+        node_c.start()
+        print(f"pre-assignment by hand and from Canvas (node C, BREAKOUT_LOGIN_DOMAIN={LOGIN_DOMAIN})", flush=True)
+        scenarios.append(preassign_by_hand_and_canvas(node_c))
         print("big meeting: 1000 participants, 50 rooms", flush=True)
         scenarios.append(big_meeting(node_a))
     except Exception as error:
@@ -486,6 +492,7 @@ def main():
     finally:
         node_a.stop()
         node_b.stop()
+        node_c.stop()
     passed = sum(s.passed for s in scenarios)
     failed = sum(s.failed for s in scenarios)
     skipped = sum(s.skipped for s in scenarios)

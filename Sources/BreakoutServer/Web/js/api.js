@@ -88,6 +88,7 @@ export function meetingApi(meetingId, token) {
     end: () => req('POST', '/end'),
     preassignments: () => req('GET', '/preassignments'),
     uploadPreassignments: (bytes) => call('PUT', `${base}/preassignments`, { token, body: bytes, contentType: 'text/csv' }),
+    savePreassignments: (list) => req('PUT', '/preassignments', list),
     clearPreassignments: () => req('PUT', '/preassignments', []),
     eventsUrl: () => `${base}/events?access_token=${encodeURIComponent(token)}`,
   };

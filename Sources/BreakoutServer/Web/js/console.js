@@ -150,7 +150,7 @@ export function mountConsole(main, app) {
       ['automatic', 'Automatically', 'Spread participants evenly over the rooms.'],
       ['manual', 'Manually', 'You choose a room for each person.'],
       ['self_select', 'Let participants choose room', 'Everyone picks a room once they are open.'],
-      ['preassigned', 'Pre-assigned', 'From your uploaded list (room name, email).'],
+      ['preassigned', 'Pre-assigned', 'From your pre-assignment list (typed in, or imported from a CSV or Canvas).'],
     ];
     const modeInputs = modes.map(([value, label, hint], index) => h('label', { class: 'radio' },
       h('input', { type: 'radio', name: 'mode', value, checked: index === 0, 'data-testid': `mode-${value}` }),
@@ -236,7 +236,7 @@ export function mountConsole(main, app) {
             const list = preassign.summary();
             hint = list
               ? `Your list names ${list.rooms} room${list.rooms === 1 ? '' : 's'} for ${list.entries} people; ${list.joined} of them are here. Rooms: at least ${list.rooms}.`
-              : (isHost() ? 'Upload a list under "Pre-assign" first.' : 'The host uploads the list under "Pre-assign".');
+              : (isHost() ? 'Make a list under "Pre-assign" first.' : 'The host makes the list under "Pre-assign".');
           } else hint += '.';
           setText(createHint, hint);
           return;

@@ -1,55 +1,218 @@
-// Pre-assignment (host only): upload Zoom's CSV template, see the list with who has joined,
-// see every bad line when an upload is refused. The rooms are made from it when the host
-// creates rooms "Pre-assigned".
+// Pre-assignment (host only): the list of who goes to which room, typed in by hand, imported
+// from Zoom's CSV template or from a Canvas group-set export, downloaded as Zoom's template.
+// Every save replaces the list whole (PUT …/preassignments); a refused one shows each problem
+// beside its row or line. The rooms are made from the list when the host creates rooms
+// "Pre-assigned".
 import { h, setText, setHidden, syncChildren, confirmButton, toast } from './dom.js';
 import { ApiError } from './api.js';
 import { act, showError } from './actions.js';
 
+const ZOOM_HEADER = 'Pre-assign Room Name,Email Address';
+
 export function mountPreassignments(app) {
-  const ui = { list: null, loading: false };
-  const file = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'preassign-file', 'aria-label': 'CSV file' });
-  const upload = h('label', { class: 'button file-button' }, 'Upload CSV…', file);
-  const template = h('a', { href: '/preassign-template.csv', download: 'breakout-preassign-template.csv', 'data-testid': 'preassign-template' }, "Download Zoom's template");
+  const ui = {
+    list: null, loading: false,
+    // The editor's rows: {key, room, email}; `dirty` once the host changed them.
+    draft: [], dirty: false, nextKey: 1, rowErrors: new Map(), editorVersion: 0, drawnVersion: -1,
+    // What the last import said beyond the list: {file, format, unassigned}.
+    lastImport: null,
+  };
+
+  // Imports.
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'preassign-file', 'aria-label': 'CSV file in Zoom\'s template' });
+  const upload = h('label', { class: 'button file-button' }, 'Import CSV…', file);
+  const canvasFile = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'preassign-canvas-file', 'aria-label': 'Canvas group export' });
+  const canvas = h('label', { class: 'button file-button' }, 'Import from Canvas…', canvasFile);
+  const download = h('a', { href: '#', download: 'breakout-preassignments.csv', 'data-testid': 'preassign-download' }, 'Download as CSV');
+  const canvasNote = h('p', { class: 'muted small-print', 'data-testid': 'preassign-canvas-note' },
+    'Canvas: in the course, People → Groups, then the group set\'s ⋮ menu → "Export Groups to CSV" (the wording may differ). ',
+    'Groups become rooms; logins are matched to the emails people join with.');
   const errors = h('div', { class: 'errors', role: 'alert', hidden: true, 'data-testid': 'preassign-errors' });
   const summary = h('p', { class: 'muted', 'data-testid': 'preassign-summary' });
+  const missing = h('p', { class: 'muted small-print', hidden: true, 'data-testid': 'preassign-missing' });
+  const imported = h('p', { class: 'muted small-print', hidden: true, 'data-testid': 'preassign-import' });
   const groups = h('div', { class: 'preassign-groups', 'data-testid': 'preassign-list' });
   const clear = confirmButton('Clear list', 'Clear the list? Click again', async () => {
-    const list = await act(null, () => app.api.clearPreassignments(), { success: 'The list is cleared.', what: 'Could not clear the list' });
-    if (list) { ui.list = list; app.invalidate(); }
+    const answer = await act(null, () => app.api.clearPreassignments(), { success: 'The list is cleared.', what: 'Could not clear the list' });
+    if (answer) saved(answer, null);
   }, { class: 'quiet', 'data-testid': 'preassign-clear' });
+
+  // The editor: one row per person, typed in by hand.
+  const rows = h('div', { class: 'preassign-rows', 'data-testid': 'preassign-rows' });
+  const addRow = h('button', { type: 'button', 'data-testid': 'preassign-add-row' }, '+ Add a person');
+  const bulkRoom = h('input', { type: 'text', maxlength: 64, placeholder: 'Room name', 'aria-label': 'Room name', 'data-testid': 'preassign-bulk-room' });
+  const bulkEmails = h('textarea', { rows: 3, placeholder: 'Emails, one per line (or separated by commas)', 'aria-label': 'Emails', 'data-testid': 'preassign-bulk-emails' });
+  const bulkAdd = h('button', { type: 'button', 'data-testid': 'preassign-bulk-add' }, 'Add room with these people');
+  const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'preassign-save' }, 'Save list');
+  const revert = h('button', { type: 'button', class: 'quiet', 'data-testid': 'preassign-revert' }, 'Undo changes');
+  const dirtyNote = h('span', { class: 'muted', 'data-testid': 'preassign-dirty' }, 'Unsaved changes');
+  const editor = h('details', { class: 'preassign-editor', 'data-testid': 'preassign-editor' },
+    h('summary', {}, 'Edit by hand'),
+    rows,
+    h('div', { class: 'row' }, addRow),
+    h('fieldset', { class: 'preassign-bulk' }, h('legend', {}, 'Add a room and paste its people'), bulkRoom, bulkEmails, bulkAdd),
+    h('div', { class: 'row' }, save, revert, dirtyNote));
+
   const el = h('section', { class: 'card preassign-panel', 'data-testid': 'preassign-panel' },
     h('h2', {}, 'Pre-assign'),
-    h('p', { class: 'muted' }, 'A list of who goes to which room: one line per person, room name and email. People whose email matches are placed when you create rooms "Pre-assigned", and when they join later.'),
-    h('div', { class: 'row' }, upload, template), errors, summary, groups, clear);
+    h('p', { class: 'muted' }, 'Who goes to which room: a room name and an email per person. People whose email matches are placed when you create rooms "Pre-assigned", and when they join later.'),
+    h('div', { class: 'row' }, upload, canvas, download), canvasNote, errors, summary, missing, imported, groups, clear, editor);
 
-  file.addEventListener('change', async () => {
-    const chosen = file.files[0];
+  function changed() {
+    ui.editorVersion++;
+    app.invalidate();
+  }
+
+  function setDraft(list) {
+    ui.draft = (list || []).map((e) => ({ key: ui.nextKey++, room: e.room, email: e.email }));
+    ui.dirty = false;
+    ui.rowErrors = new Map();
+    changed();
+  }
+
+  /** A save or import went through: the list is the server's, the editor shows it. */
+  function saved(answer, lastImport) {
+    ui.list = answer.preassignments;
+    ui.lastImport = lastImport;
+    errors.hidden = true;
+    setDraft(ui.list);
+  }
+
+  function showLineErrors(name, error) {
+    errors.replaceChildren(
+      h('p', {}, h('strong', {}, `${name} was not saved.`), ` ${error.errors.length === 1 ? 'One line has a problem' : `${error.errors.length} lines have problems`}; fix them and import again:`),
+      h('ul', {}, error.errors.slice(0, 50).map((e) => h('li', {}, h('strong', {}, capitalize(e.field)), `: ${e.message}`)),
+        error.errors.length > 50 ? h('li', {}, `… and ${error.errors.length - 50} more`) : null));
+    errors.hidden = false;
+  }
+
+  async function importFile(input) {
+    const chosen = input.files[0];
     if (!chosen) return;
     const bytes = await chosen.arrayBuffer();
-    file.value = '';
+    input.value = '';
     errors.hidden = true;
     try {
-      ui.list = await app.api.uploadPreassignments(bytes);
-      app.invalidate();
+      const answer = await app.api.uploadPreassignments(bytes);
+      saved(answer, { file: chosen.name, format: answer.format, unassigned: answer.unassigned || [] });
       const rooms = new Set(ui.list.map((e) => e.room)).size;
-      toast(`Saved ${ui.list.length} people in ${rooms} rooms from ${chosen.name}.`, { kind: 'ok' });
+      const from = answer.format === 'canvas_csv' ? `the Canvas export ${chosen.name}` : chosen.name;
+      toast(`Saved ${ui.list.length} people in ${rooms} rooms from ${from}.`, { kind: 'ok' });
     } catch (error) {
-      if (error instanceof ApiError && error.errors.length) {
-        errors.replaceChildren(
-          h('p', {}, h('strong', {}, `${chosen.name} was not saved.`), ` ${error.errors.length === 1 ? 'One line has a problem' : `${error.errors.length} lines have problems`}; fix them and upload again:`),
-          h('ul', {}, error.errors.slice(0, 50).map((e) => h('li', {}, h('strong', {}, capitalize(e.field)), `: ${e.message}`)),
-            error.errors.length > 50 ? h('li', {}, `… and ${error.errors.length - 50} more`) : null));
-        errors.hidden = false;
-      }
+      if (error instanceof ApiError && error.errors.length) showLineErrors(chosen.name, error);
       showError(error, 'The list was not saved');
     }
+  }
+  file.addEventListener('change', () => importFile(file));
+  canvasFile.addEventListener('change', () => importFile(canvasFile));
+
+  download.addEventListener('click', () => {
+    // Zoom's template, UTF-8 with a byte order mark (as spreadsheets save "CSV UTF-8"), CRLF.
+    const lines = [ZOOM_HEADER, ...(ui.list || []).map((e) => `${csvField(e.room)},${csvField(e.email)}`)];
+    const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+    if (download._url) URL.revokeObjectURL(download._url);
+    download._url = URL.createObjectURL(blob);
+    download.href = download._url;
   });
+
+  addRow.addEventListener('click', () => {
+    const row = { key: ui.nextKey++, room: '', email: '' };
+    ui.draft.push(row);
+    ui.dirty = true;
+    changed();
+    requestAnimationFrame(() => rows.lastChild?.querySelector('input')?.focus());
+  });
+
+  bulkAdd.addEventListener('click', () => {
+    const room = bulkRoom.value.trim();
+    const emails = bulkEmails.value.split(/[\s,;]+/).map((e) => e.trim()).filter(Boolean);
+    if (!room) { toast('Give the room a name first.', { kind: 'error' }); bulkRoom.focus(); return; }
+    if (!emails.length) { toast('Paste at least one email.', { kind: 'error' }); bulkEmails.focus(); return; }
+    for (const email of emails) ui.draft.push({ key: ui.nextKey++, room, email });
+    bulkRoom.value = '';
+    bulkEmails.value = '';
+    ui.dirty = true;
+    changed();
+    toast(`${emails.length} ${emails.length === 1 ? 'person' : 'people'} added to ${room}. Save the list to keep them.`, { kind: 'ok' });
+  });
+
+  revert.addEventListener('click', () => setDraft(ui.list));
+
+  save.addEventListener('click', async () => {
+    // Rows left completely empty are dropped; the others are sent in order, so the server's
+    // `[i].email` names the i-th of them.
+    const sent = ui.draft.filter((r) => r.room.trim() || r.email.trim());
+    save.disabled = true;
+    errors.hidden = true;
+    try {
+      const answer = await app.api.savePreassignments(sent.map((r) => ({ room: r.room, email: r.email })));
+      saved(answer, null);
+      const rooms = new Set(ui.list.map((e) => e.room)).size;
+      toast(`Saved ${ui.list.length} people in ${rooms} rooms.`, { kind: 'ok' });
+    } catch (error) {
+      if (error instanceof ApiError && error.errors.length) {
+        ui.rowErrors = new Map();
+        const general = [];
+        for (const e of error.errors) {
+          const match = /^\[(\d+)\](?:\.(room|email))?$/.exec(e.field);
+          const row = match && sent[Number(match[1])];
+          if (!row) { general.push(e); continue; }
+          const messages = ui.rowErrors.get(row.key) || [];
+          messages.push(match[2] ? `${match[2] === 'room' ? 'Room' : 'Email'}: ${e.message}` : e.message);
+          ui.rowErrors.set(row.key, messages);
+        }
+        errors.replaceChildren(h('p', {}, h('strong', {}, 'The list was not saved. '),
+          ui.rowErrors.size ? `${ui.rowErrors.size === 1 ? 'One row has a problem' : `${ui.rowErrors.size} rows have problems`}, shown beside ${ui.rowErrors.size === 1 ? 'it' : 'them'}.` : ''),
+          general.length ? h('ul', {}, general.map((e) => h('li', {}, `${capitalize(e.field)}: ${e.message}`))) : null);
+        errors.hidden = false;
+        changed();
+      }
+      showError(error, 'The list was not saved');
+    } finally {
+      save.disabled = false;
+    }
+  });
+
+  function createRow(row) {
+    const room = h('input', { type: 'text', maxlength: 64, placeholder: 'Room name', 'aria-label': 'Room name', 'data-testid': 'preassign-row-room' });
+    const email = h('input', { type: 'email', placeholder: 'Email', 'aria-label': 'Email', 'data-testid': 'preassign-row-email' });
+    const remove = h('button', { type: 'button', class: 'quiet', 'aria-label': 'Remove this row', 'data-testid': 'preassign-row-remove' }, '×');
+    const problem = h('p', { class: 'row-error', hidden: true, 'data-testid': 'preassign-row-error' });
+    const edited = () => {
+      row.room = room.value;
+      row.email = email.value;
+      ui.dirty = true;
+      if (ui.rowErrors.delete(row.key)) ui.editorVersion++;
+      app.invalidate();
+    };
+    room.addEventListener('input', edited);
+    email.addEventListener('input', edited);
+    remove.addEventListener('click', () => {
+      ui.draft = ui.draft.filter((r) => r.key !== row.key);
+      ui.rowErrors.delete(row.key);
+      ui.dirty = true;
+      changed();
+    });
+    return h('div', { class: 'preassign-row', 'data-testid': 'preassign-row' }, room, email, remove, problem);
+  }
+
+  function updateRow(el, row) {
+    const [room, email, , problem] = el.children;
+    if (room.value !== row.room) room.value = row.room;
+    if (email.value !== row.email) email.value = row.email;
+    const messages = ui.rowErrors.get(row.key);
+    setText(problem, messages ? messages.join(' ') : '');
+    setHidden(problem, !messages);
+    el.classList.toggle('invalid', !!messages);
+  }
 
   async function load() {
     if (ui.loading || app.state.you.role !== 'host') return;
     ui.loading = true;
     try {
-      ui.list = await app.api.preassignments();
+      const list = await app.api.preassignments();
+      ui.list = list;
+      if (!ui.dirty) setDraft(list);
       app.invalidate();
     } catch (error) {
       showError(error, 'Could not load the pre-assignment list');
@@ -80,9 +243,23 @@ export function mountPreassignments(app) {
       for (const p of app.state.participants.values()) if (p.email) joined.set(p.email, p);
       const byRoom = new Map();
       for (const entry of list) (byRoom.get(entry.room) || byRoom.set(entry.room, []).get(entry.room)).push(entry);
+      const absent = list.filter((e) => !joined.has(e.email));
       setText(summary, list.length
-        ? `${list.length} people in ${byRoom.size} rooms; ${list.filter((e) => joined.has(e.email)).length} have joined.`
-        : 'No list uploaded.');
+        ? `${list.length} people in ${byRoom.size} rooms; ${list.length - absent.length} have joined, ${absent.length} not yet.`
+        : 'No list yet.');
+      setText(missing, absent.length
+        ? `Not joined yet: ${absent.slice(0, 10).map((e) => e.email).join(', ')}${absent.length > 10 ? `, and ${absent.length - 10} more` : ''}.`
+        : '');
+      setHidden(missing, absent.length === 0);
+      const last = ui.lastImport;
+      if (last && last.format === 'canvas_csv') {
+        const n = last.unassigned.length;
+        const who = last.unassigned.slice(0, 10).map((u) => u.name ? (u.login ? `${u.name} (${u.login})` : u.name) : (u.login || `line ${u.line}`));
+        setText(imported, `From the Canvas export ${last.file}: ${list.length} in groups, ${n} in no group${n ? ` (not assigned: ${who.join('; ')}${n > 10 ? `; and ${n - 10} more` : ''})` : ''}.`);
+        setHidden(imported, false);
+      } else {
+        setHidden(imported, true);
+      }
       setHidden(clear, list.length === 0);
       syncChildren(groups, [...byRoom.entries()], ([room]) => room,
         () => h('details', { class: 'preassign-room' }, h('summary', {}), h('ul', {})),
@@ -98,11 +275,24 @@ export function mountPreassignments(app) {
             ul.replaceChildren(...lines.map((l) => h('li', {}, l)));
           }
         });
+      setHidden(dirtyNote, !ui.dirty);
+      setHidden(revert, !ui.dirty);
+      // The editor's rows change only when the host edits them or a list is saved: not redrawn
+      // for every live event.
+      if (ui.drawnVersion !== ui.editorVersion) {
+        ui.drawnVersion = ui.editorVersion;
+        syncChildren(rows, ui.draft, (r) => r.key, createRow, updateRow);
+      }
     },
     notice(type) {
       if (type === 'role_changed') load();
     },
   };
+}
+
+/** A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break. */
+function csvField(value) {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function capitalize(text) {
