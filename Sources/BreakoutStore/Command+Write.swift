@@ -5,9 +5,8 @@ import PostgresNIO
 extension Command {
     /// The last step of a command (or of a batch of them), in one statement while the meeting's row
     /// is locked: the participants' changes, the idempotency answers, the events with the meeting's
-    /// next `seq`s, `last_seq`, and the NOTIFY `meetingId:seq` that wakes every node's listener.
-    /// The sequence stays gap-free because only the holder of the lock appends, and the NOTIFY is
-    /// delivered only if the transaction commits.
+    /// next `seq`s and `last_seq`. The sequence stays gap-free because only the holder of the lock
+    /// appends. The NOTIFY that wakes the nodes' listeners follows the commit (`NotificationSender`).
     func write() async throws {
         guard !changes.isEmpty || !answers.isEmpty || !events.isEmpty else { return }
         let ids = changes.order
@@ -45,10 +44,13 @@ extension Command {
                             \(events.map(\.audience.recipientsLiteral))::text[], \(payloads)::text[])
                      WITH ORDINALITY AS e (type, audience, recipients, payload, ord)
             )
-            SELECT pg_notify(\(MeetingStore.notifyChannel), \("\(meetingId.uuidString.lowercased()):\(newLastSeq)"))
-            WHERE \(newLastSeq) > \(lastSeq)
+            SELECT 1
             """, logger: logger)
     }
+
+    /// The meeting's newest `seq` once this command commits, when it appended events (for the
+    /// notification that `NotificationSender` sends after the commit).
+    var appendedUpTo: Int64? { events.isEmpty ? nil : lastSeq + Int64(events.count) }
 
     private static func text(_ id: UUID?) -> String { id?.uuidString ?? "" }
 }

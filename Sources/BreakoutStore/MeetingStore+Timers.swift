@@ -31,7 +31,7 @@ extension MeetingStore {
     /// firing timers of the same meetings cannot deadlock.
     public func fireDueTimers(node: String, limit: Int = 32) async throws -> [TimerOutcome] {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            let fired: (outcomes: [TimerOutcome], appended: [(UUID, Int64)]) = try await client.withTransaction(logger: logger) { connection in
                 var claimed: [(id: Int64, meetingId: UUID, kind: String, dueMicros: Int64)] = []
                 for try await row in try await connection.query(
                     """
@@ -43,26 +43,33 @@ extension MeetingStore {
                 ).decode((Int64, UUID, String, Int64).self) { claimed.append(row) }
                 claimed.sort { ($0.meetingId.uuidString, $0.id) < ($1.meetingId.uuidString, $1.id) }
                 var outcomes: [TimerOutcome] = []
+                var appended: [(UUID, Int64)] = []
                 for timer in claimed {
-                    outcomes.append(try await fire(timer.kind, due: Date(microsecondsSince1970: timer.dueMicros),
-                                                   of: timer.meetingId, on: connection))
+                    let (outcome, seq) = try await fire(
+                        timer.kind, due: Date(microsecondsSince1970: timer.dueMicros), of: timer.meetingId, on: connection)
+                    outcomes.append(outcome)
+                    if let seq { appended.append((timer.meetingId, seq)) }
                 }
-                guard !claimed.isEmpty else { return [] }
+                guard !claimed.isEmpty else { return ([], []) }
                 try await connection.query(
                     """
                     UPDATE timers t SET fired_at = clock_timestamp(), fired_by = \(node), outcome = f.outcome
                     FROM unnest(\(claimed.map(\.id))::bigint[], \(outcomes.map(\.rawValue))::text[]) AS f (id, outcome)
                     WHERE t.id = f.id
                     """, logger: logger)
-                return outcomes
+                return (outcomes, appended)
             }
+            for (meetingId, seq) in fired.appended { notifications.notify(meetingId, seq: seq) }
+            return fired.outcomes
         } catch {
             throw Self.translate(error)
         }
     }
 
     /// One timer's transition, as a command of the server's own (no caller) on an open transaction.
-    private func fire(_ kind: String, due: Date, of meetingId: UUID, on connection: PostgresConnection) async throws -> TimerOutcome {
+    private func fire(
+        _ kind: String, due: Date, of meetingId: UUID, on connection: PostgresConnection
+    ) async throws -> (TimerOutcome, appendedUpTo: Int64?) {
         let pending = PendingCommand(tokenHash: nil, memberIds: [], claim: nil, batchable: false) { command, _ in
             switch kind {
             case "room_timer":
@@ -79,11 +86,11 @@ extension MeetingStore {
             return JSONValue.string(TimerOutcome.fired.rawValue)
         }
         do {
-            let answers = try await apply([pending], on: meetingId, connection: connection)
-            let answer = try answers.first?.get()
-            return (answer?.storedForm.stringValue).flatMap(TimerOutcome.init(rawValue:)) ?? .stale
+            let applied = try await apply([pending], on: meetingId, connection: connection)
+            let answer = try applied.answers.first?.get()
+            return ((answer?.storedForm.stringValue).flatMap(TimerOutcome.init(rawValue:)) ?? .stale, applied.appendedUpTo)
         } catch let error as DomainError where error == .meetingEnded || error.code == "meeting_not_found" {
-            return .stale
+            return (.stale, nil)
         }
     }
 }

@@ -14,6 +14,8 @@ public struct MeetingStore: Sendable {
     public let logger: Logger
     /// Group commit: this node's lanes of commands waiting for their meeting.
     let batcher: CommandBatcher
+    /// NOTIFY after commit, coalesced per node.
+    let notifications: NotificationSender
     /// The longest a request waits for a pooled connection before it is refused with 503
     /// `database_unavailable`. Default 2 s.
     public let connectTimeout: Duration
@@ -28,6 +30,7 @@ public struct MeetingStore: Sendable {
         self.limits = limits
         self.logger = logger
         self.batcher = CommandBatcher(maxBatch: maxBatch)
+        self.notifications = NotificationSender(client: client, logger: logger)
         self.connectTimeout = connectTimeout
     }
 }
@@ -122,9 +125,11 @@ extension MeetingStore {
     /// refusal rolls back what it wrote.
     func execute(_ batch: [PendingCommand], on meetingId: UUID) async -> [CommandBatcher.Answer] {
         do {
-            return try await boundedTransaction { connection in
+            let applied = try await boundedTransaction { connection in
                 try await apply(batch, on: meetingId, connection: connection)
             }
+            if let seq = applied.appendedUpTo { notifications.notify(meetingId, seq: seq) }
+            return applied.answers
         } catch {
             let error = Self.translate(error)
             return batch.map { _ in .failure(error) }
@@ -132,12 +137,18 @@ extension MeetingStore {
     }
 
     /// The steps of `execute` inside an open transaction (the timers run them in their own).
-    func apply(_ batch: [PendingCommand], on meetingId: UUID, connection: PostgresConnection) async throws -> [CommandBatcher.Answer] {
+    /// What a batch did: each command's answer, and the meeting's newest `seq` if it appended events.
+    struct Applied: Sendable {
+        var answers: [CommandBatcher.Answer]
+        var appendedUpTo: Int64?
+    }
+
+    func apply(_ batch: [PendingCommand], on meetingId: UUID, connection: PostgresConnection) async throws -> Applied {
         let facts = try await CommandFacts.load(
             meetingId, callers: batch.compactMap(\.tokenHash), memberIds: batch.flatMap(\.memberIds),
             claims: batch.compactMap(\.claim), on: connection, logger: logger)
         guard facts.exists else {
-            return batch.map { .failure(Self.unknownCaller($0.tokenHash, facts: facts)) }
+            return Applied(answers: batch.map { .failure(Self.unknownCaller($0.tokenHash, facts: facts)) })
         }
         let exclusive = batch.count == 1 && !batch[0].batchable
         var command = try Command(facts: facts, meetingId: meetingId, exclusive: exclusive, connection: connection, logger: logger)
@@ -168,7 +179,7 @@ extension MeetingStore {
             }
         }
         try await command.write()
-        return answers
+        return Applied(answers: answers, appendedUpTo: command.appendedUpTo)
     }
 
     static let invalidToken = DomainError(status: 401, code: "invalid_token", detail: "The bearer token is not valid.")

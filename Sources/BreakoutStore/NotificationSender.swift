@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Wakes the nodes' listeners after commands commit: NOTIFY `meetingId:seq`, sent right after the
+/// commit instead of inside the command's transaction, and coalesced — one small statement for
+/// whatever meetings committed meanwhile on this node.
+///
+/// Why not inside the transaction: PostgreSQL serialises the commits of every transaction that
+/// ran NOTIFY with one database-wide lock, held through the commit's WAL flush. With many busy
+/// meetings that lock was where commands waited (86 % of the samples in the many-meetings
+/// benchmark). A transaction that only notifies writes no WAL, so it holds that lock for
+/// microseconds, and one of them carries the notifications of many commands.
+///
+/// A notification lost here (the node dies between the commit and the send, or the database is
+/// unreachable) costs latency, not events: every node polls `last_seq` about once a second.
+final class NotificationSender: Sendable {
+    private struct State {
+        var pending: [UUID: Int64] = [:]
+        var sending = false
+    }
+
+    private let state = Mutex(State())
+    private let client: PostgresClient
+    private let logger: Logger
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// `meetingId` has events up to `seq`, committed.
+    func notify(_ meetingId: UUID, seq: Int64) {
+        let start = state.withLock { state -> Bool in
+            state.pending[meetingId] = max(state.pending[meetingId] ?? 0, seq)
+            guard !state.sending else { return false }
+            state.sending = true
+            return true
+        }
+        // One sending task at a time; it drains what accumulates while it sends.
+        if start { Task { await self.drain() } }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [UUID: Int64] in
+                let batch = state.pending
+                state.pending = [:]
+                if batch.isEmpty { state.sending = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let payloads = batch.map { "\($0.key.uuidString.lowercased()):\($0.value)" }
+            do {
+                try await client.query(
+                    "SELECT pg_notify(\(MeetingStore.notifyChannel), p) FROM unnest(\(payloads)::text[]) AS p", logger: logger)
+            } catch {
+                logger.warning("notify failed; the nodes' poll will catch up", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
