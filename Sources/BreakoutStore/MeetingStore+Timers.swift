@@ -29,7 +29,7 @@ extension MeetingStore {
     /// Claims up to `limit` due timers and fires them in one transaction. Returns what happened to
     /// each (empty when no unclaimed timer is due). Meetings are locked in id order, so two nodes
     /// firing timers of the same meetings cannot deadlock.
-    public func fireDueTimers(node: String, limit: Int = 32) async throws -> [TimerOutcome] {
+    public func fireDueTimers(node: String, limit: Int = 8) async throws -> [TimerOutcome] {
         do {
             let fired: (outcomes: [TimerOutcome], appended: [(UUID, Int64)]) = try await client.withTransaction(logger: logger) { connection in
                 var claimed: [(id: Int64, meetingId: UUID, kind: String, dueMicros: Int64)] = []
