@@ -122,7 +122,10 @@ final class NginxProcess: HTTPEndpoint {
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning, Date() < deadline { usleep(20_000) }
             if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            // Bounded, and reaping the child if Foundation missed its end (see NodeProcess.hasExited).
+            var status: Int32 = 0
+            let killed = Date().addingTimeInterval(10)
+            while process.isRunning, waitpid(process.processIdentifier, &status, WNOHANG) == 0, Date() < killed { usleep(10_000) }
         }
         try? FileManager.default.removeItem(at: directory)
     }

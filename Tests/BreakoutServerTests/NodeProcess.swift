@@ -83,25 +83,46 @@ final class NodeProcess: HTTPEndpoint {
 
     /// SIGKILL: the node dies at once, as in a crash.
     func kill() {
-        guard process.isRunning else { return }
+        guard !hasExited else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        waitForExit(seconds: 30)
     }
 
-    /// SIGTERM: graceful shutdown.
+    /// SIGTERM: graceful shutdown (killed if it has not ended after 30 s).
     func stop() {
-        guard process.isRunning else { return }
+        guard !hasExited else { return }
         process.terminate()
-        process.waitUntilExit()
+        if !waitForExit(seconds: 30) { kill() }
+    }
+
+    /// Whether the process has ended. Foundation's `Process` learns of a child's end from SIGCHLD,
+    /// and under load in a process that runs many children it has been seen to miss one (the
+    /// child stays a zombie and `waitUntilExit` spins for ever), so the child is also reaped here.
+    var hasExited: Bool {
+        guard process.isRunning else { return true }
+        var status: Int32 = 0
+        return waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier
+            || (Foundation.kill(process.processIdentifier, 0) != 0 && errno == ESRCH)
+    }
+
+    /// Polls `hasExited` for at most `seconds`; whether it ended.
+    @discardableResult
+    func waitForExit(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !hasExited {
+            if Date() > deadline { return false }
+            usleep(10_000)
+        }
+        return true
     }
 
     /// SIGTERM, then waits (without blocking a thread) for the process to exit. Returns how long
     /// it took, or nil after `bound`, when the process is killed.
     func terminate(within bound: Duration) async throws -> Duration? {
         let start = ContinuousClock.now
-        guard process.isRunning else { return .zero }
+        guard !hasExited else { return .zero }
         process.terminate()
-        while process.isRunning {
+        while !hasExited {
             if ContinuousClock.now - start > bound {
                 kill()
                 return nil
