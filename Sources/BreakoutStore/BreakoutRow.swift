@@ -11,7 +11,7 @@ enum BreakoutRow {
 
     /// Decodes the columns starting at `index`; `.none` when the meeting has no breakout row.
     static func decode(_ cells: PostgresRandomAccessRow, at index: Int) throws -> BreakoutState {
-        guard let status = try cells[index].decode(String?.self) else { return .none }
+        guard let status = try cells[index].decode(BreakoutStatus?.self) else { return .none }
         var options = BreakoutOptions()
         options.moveAutomatically = try cells[index + 2].decode(Bool.self)
         options.allowChooseRoom = try cells[index + 3].decode(Bool.self)
@@ -22,7 +22,7 @@ enum BreakoutRow {
         options.closeCountdownSeconds = try cells[index + 8].decode(Int.self)
         options.assignLateJoiners = try cells[index + 9].decode(Bool.self)
         return BreakoutState(
-            status: BreakoutStatus(rawValue: status)!, mode: BreakoutMode(rawValue: try cells[index + 1].decode(String.self))!,
+            status: status, mode: try cells[index + 1].decode(BreakoutMode.self),
             options: options)
     }
 }

@@ -161,6 +161,22 @@ extension HelpStatus: PostgresDecodable {
     }
 }
 
+extension BreakoutStatus: PostgresDecodable {
+    public init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        self = try decodeRawValue(from: &buffer, type: type, format: format, context: context)
+    }
+}
+
+extension BreakoutMode: PostgresDecodable {
+    public init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        self = try decodeRawValue(from: &buffer, type: type, format: format, context: context)
+    }
+}
+
 private func decodeRawValue<Value: RawRepresentable<String>, JSONDecoder: PostgresJSONDecoder>(
     from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
 ) throws -> Value {

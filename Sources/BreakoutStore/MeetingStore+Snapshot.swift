@@ -99,8 +99,7 @@ extension MeetingStore {
             SELECT id, display_name, email, role, location_room_id, assigned_room_id, muted_by_host
             FROM participants WHERE meeting_id = \(meetingId) ORDER BY joined_order
             """, logger: logger
-        ).decode((UUID, String, String?, String, UUID?, UUID?, Bool).self) {
-            let role = Role(rawValue: role)!
+        ).decode((UUID, String, String?, Role, UUID?, UUID?, Bool).self) {
             roles[id] = role
             for includeEmail in [true, false] {
                 let participant = Representation.participant(
@@ -128,9 +127,9 @@ extension MeetingStore {
             SELECT id, participant_id, room_id, status, taken_by, created_at FROM help_requests
             WHERE meeting_id = \(meetingId) AND status <> 'resolved' ORDER BY created_at
             """, logger: logger
-        ).decode((UUID, UUID, UUID, String, UUID?, Date).self) {
+        ).decode((UUID, UUID, UUID, HelpStatus, UUID?, Date).self) {
             requests.append(Representation.helpRequest(
-                id: id, participantId: asker, roomId: room, status: HelpStatus(rawValue: status)!, takenBy: takenBy,
+                id: id, participantId: asker, roomId: room, status: status, takenBy: takenBy,
                 createdAt: createdAt))
         }
 
