@@ -118,11 +118,15 @@ struct Serve: AsyncParsableCommand {
         let app = try BreakoutServer.buildApplication(
             databaseURL: common.databaseURL, configuration: configuration, logger: logger, metrics: metrics)
         // Bounded shutdown, whatever the database does: on SIGTERM the node stops accepting, ends
-        // its live streams, gives in-flight requests the grace period, then cancels what is left;
-        // anything that ignores cancellation is cut off 4 s later. So it exits within grace + 5 s.
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // its live streams, gives in-flight requests the grace period, then cancels what is left.
+        // Whatever ignores cancellation is cut off by ShutdownDeadline at grace + 4 s (it is last,
+        // so it hears of the shutdown first), before ServiceGroup's own bound would crash the node.
+        let deadline = ShutdownDeadline(bound: .seconds(shutdownGraceSeconds + 4), logger: logger)
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: deadline, successTerminationBehavior: .ignore)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .seconds(shutdownGraceSeconds)
-        group.maximumCancellationDuration = .seconds(4)
+        group.maximumCancellationDuration = .seconds(8)
         try await ServiceGroup(configuration: group).run()
     }
 }

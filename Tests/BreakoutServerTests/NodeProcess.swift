@@ -59,6 +59,9 @@ final class NodeProcess: HTTPEndpoint {
         environment["BREAKOUT_SQL_DIR"] = nil
         environment["BREAKOUT_HEARTBEAT_SECONDS"] = String(heartbeatSeconds)
         environment["LOG_LEVEL"] = "error"
+        // No crash backtracer: it would keep a crashed node (and the pipes it shares with the test
+        // runner) alive for a long time; a node that must go down has to go down.
+        environment["SWIFT_BACKTRACE"] = "enable=no"
         environment.merge(extra) { _, new in new }
         process.environment = environment
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
