@@ -21,7 +21,9 @@ struct ShutdownDeadline: Service {
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: seconds)
             logger.error("shutdown did not finish within its bound; exiting", metadata: ["bound_s": "\(seconds)"])
-            exit(1)
+            // _exit, not exit: atexit handlers could wait on the very threads that are stuck.
+            fflush(nil)  // every open stream, the log's included
+            _exit(1)
         }
     }
 }
