@@ -94,7 +94,7 @@ struct DeploymentTests {
 
         let node = try await NodeProcess.start("anywhere", databaseURL: freshURL, workingDirectory: folder, executable: binary)
         node.stop()
-        #expect(node.process.terminationStatus == 0)
+        #expect(node.exitStatus == 0)
         let expected = try Migrator(logger: TestDatabase.logger).migrations().map(\.name)
         let applied = try await TestDatabase.withClient(url: freshURL, migrate: false) { client in
             var names: [String] = []

@@ -277,7 +277,7 @@ struct MultiNodeLiveTests {
             b.stop()
             try await stream.waitUntil("the stream to end") { _ in stream.isFinished }
             #expect(stream.retryMilliseconds == 1000)
-            #expect(b.process.terminationStatus == 0)
+            #expect(b.exitStatus == 0)
             let registered = try await TestDatabase.withClient { client in
                 var names: [String] = []
                 for try await name in try await client.query(

@@ -49,7 +49,17 @@ final class NginxProcess: HTTPEndpoint {
         process.standardError = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Bounded, and reaping the child here if Foundation misses its end (see NodeProcess.hasExited).
+        let deadline = Date().addingTimeInterval(30)
+        var status: Int32 = 0
+        while process.isRunning {
+            if waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier { return ((status >> 8) & 0xff, output) }
+            if Date() > deadline {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                return (-1, output)
+            }
+            usleep(10_000)
+        }
         return (process.terminationStatus, output)
     }
 

@@ -16,7 +16,14 @@ final class NodeProcess: HTTPEndpoint {
     let name: String
     let port: Int
     let process: Process
+    /// Where the node's output goes: a file, not the test runner's pipes, so that a node outliving a
+    /// crashed runner cannot keep those pipes (and `swift test`) open.
+    let logFile: URL
+    /// The raw wait status, once this file has reaped the process itself (see `hasExited`).
+    private let reapedStatus = Mutex<Int32?>(nil)
     var base: String { "http://127.0.0.1:\(port)" }
+
+    static let logFolder = FileManager.default.temporaryDirectory.appendingPathComponent("breakout-node-logs")
 
     /// The executable: BREAKOUTD_BIN (set by scripts/test), else the debug build next to the sources.
     static var binary: URL {
@@ -65,23 +72,38 @@ final class NodeProcess: HTTPEndpoint {
         environment.merge(extra) { _, new in new }
         process.environment = environment
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+        try FileManager.default.createDirectory(at: logFolder, withIntermediateDirectories: true)
+        let logFile = logFolder.appendingPathComponent("\(name)-\(port).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        defer { try? log.close() }
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let node = NodeProcess(name: name, port: port, process: process)
+        let node = NodeProcess(name: name, port: port, process: process, logFile: logFile)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok { return node }
-            try #require(process.isRunning, "node \(name) exited with \(process.terminationStatus)")
+            try #require(!node.hasExited, "node \(name) exited with \(node.exitStatus ?? -1): \(node.logTail())")
             try await Task.sleep(for: .milliseconds(100))
         }
         node.kill()
-        Issue.record("node \(name) did not become ready in 30 s")
+        Issue.record("node \(name) did not become ready in 30 s: \(node.logTail())")
         throw TestDatabase.Missing()
     }
 
-    init(name: String, port: Int, process: Process) {
+    init(name: String, port: Int, process: Process, logFile: URL) {
         self.name = name
         self.port = port
         self.process = process
+        self.logFile = logFile
+    }
+
+    /// The last lines the node wrote, for failure messages.
+    func logTail(_ lines: Int = 20) -> String {
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
     /// SIGKILL: the node dies at once, as in a crash.
@@ -101,11 +123,28 @@ final class NodeProcess: HTTPEndpoint {
     /// Whether the process has ended. Foundation's `Process` learns of a child's end from SIGCHLD,
     /// and under load in a process that runs many children it has been seen to miss one (the
     /// child stays a zombie and `waitUntilExit` spins for ever), so the child is also reaped here.
+    /// Once reaped here, Foundation never learns of the end: its `isRunning` stays true and its
+    /// `terminationStatus` traps, so use `exitStatus`.
     var hasExited: Bool {
+        if reapedStatus.withLock({ $0 }) != nil { return true }
         guard process.isRunning else { return true }
         var status: Int32 = 0
-        return waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier
-            || (Foundation.kill(process.processIdentifier, 0) != 0 && errno == ESRCH)
+        if waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier {
+            reapedStatus.withLock { $0 = status }
+            return true
+        }
+        return Foundation.kill(process.processIdentifier, 0) != 0 && errno == ESRCH
+    }
+
+    /// The exit code once the node has ended (128 + the signal's number when a signal ended it), else nil.
+    var exitStatus: Int32? {
+        guard hasExited else { return nil }
+        if let raw = reapedStatus.withLock({ $0 }) {
+            let signal = raw & 0x7f
+            return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        }
+        guard !process.isRunning else { return nil }
+        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
     }
 
     /// Polls `hasExited` for at most `seconds`; whether it ended.
@@ -128,6 +167,7 @@ final class NodeProcess: HTTPEndpoint {
         while !hasExited {
             if ContinuousClock.now - start > bound {
                 kill()
+                print("\(name) did not exit within \(bound) of SIGTERM; its last lines:\n\(logTail())")
                 return nil
             }
             try await Task.sleep(for: .milliseconds(20))

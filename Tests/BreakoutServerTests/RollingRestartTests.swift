@@ -83,7 +83,7 @@ struct RollingRestartTests {
                 let node = nodes[index]
                 let took = try await node.terminate(within: Self.shutdownBound)
                 #expect(took != nil, "\(node.name) did not exit within \(Self.shutdownBound) of SIGTERM")
-                #expect(node.process.terminationStatus == 0, "\(node.name) exited with \(node.process.terminationStatus)")
+                #expect(node.exitStatus == 0, "\(node.name) exited with \(node.exitStatus ?? -1)")
                 print("\(node.name) stopped in \(took.map { "\($0)" } ?? "—")")
                 try await waitForMoves(10, "while \(node.name) is down")
                 let restarted = try await NodeProcess.start(node.name, port: node.port)
