@@ -52,6 +52,7 @@ extension BreakoutServer {
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
         var app = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             onServerRunning: { _ in hub.endStreamsWhenServerShutsDown() },
             logger: logger)

@@ -17,8 +17,10 @@ struct IdempotencyMiddleware: RouterMiddleware {
         guard Self.unsafeMethods.contains(request.method), let key = request.headers[Self.header] else {
             return try await next(request, context)
         }
-        guard (1...255).contains(key.count) else {
-            throw Problem.invalid("Idempotency-Key", "must be 1–255 characters")
+        // Printable ASCII only (a UUID is the usual key): anything else, broken UTF-8 included, is
+        // refused rather than stored in a form the client could not send again.
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.invalid("Idempotency-Key", "must be 1–255 printable ASCII characters, such as a UUID")
         }
         // The body is part of the request's identity; read it once and hand it on.
         var request = request

@@ -40,7 +40,7 @@ struct LiveStream: Sendable {
               !token.isEmpty
         else { throw Problem.missingToken }
         let identity = try await offStream { [store] in try await store.identify(token: token, meetingId: meetingId) }
-        let resumeFrom = request.headers[Self.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let resumeFrom = try Self.resumePoint(request.headers[Self.lastEventID])
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -49,6 +49,17 @@ struct LiveStream: Sendable {
             try await stream(to: &writer, identity: identity, resumeFrom: resumeFrom)
             try await writer.finish(nil)
         })
+    }
+
+    /// The `Last-Event-ID` a reconnecting client sends back: an id this service gave out, so a
+    /// non-negative integer; anything else is refused rather than silently read as "none".
+    static func resumePoint(_ header: String?) throws -> Int64? {
+        guard let header else { return nil }
+        let digits = header.trimmingCharacters(in: .whitespaces)
+        guard (1...19).contains(digits.utf8.count), digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let seq = Int64(digits) else {
+            throw Problem.invalid("Last-Event-ID", "must be the id of an event this stream sent (a non-negative integer)")
+        }
+        return seq
     }
 
     /// Whether a stream that has seen up to `n` can be replayed rather than given a snapshot.

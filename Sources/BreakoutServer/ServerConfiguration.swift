@@ -21,12 +21,17 @@ public struct ServerConfiguration: Sendable {
     /// The campus mail domain (`uio.no`) appended to Canvas logins without an `@` when a Canvas
     /// group-set export is uploaded. Default nil: such rows are refused, naming their lines.
     public var loginDomain: String?
+    /// A connection that sends nothing for this long, not even a whole request head, is closed
+    /// (slow or idle clients cannot hold connections for ever). Live streams being answered are
+    /// exempt. Default 60 s, above nginx's keepalive_timeout to the nodes (30 s in deploy/).
+    public var idleTimeout: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
         heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil,
-        loginDomain: String? = nil
+        loginDomain: String? = nil, idleTimeout: Duration = .seconds(60)
     ) {
+        self.idleTimeout = idleTimeout
         self.host = host
         self.port = port
         self.adminToken = adminToken

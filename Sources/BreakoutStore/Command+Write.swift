@@ -13,7 +13,7 @@ extension Command {
         let rows = ids.compactMap { changes.byId[$0] }
         let newLastSeq = lastSeq + Int64(events.count)
         let encoder = JSONEncoder.sortedKeys
-        let answerTexts = try answers.map { String(decoding: try encoder.encode($0.answer), as: UTF8.self) }
+        let answerTexts = try answers.map { try $0.claim.seal($0.answer) }
         let payloads = try events.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
         try await connection.query(
             """

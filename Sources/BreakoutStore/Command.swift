@@ -77,7 +77,7 @@ struct Command: Sendable {
         let scope = claim.scope.hexString
         guard let stored = storedAnswers.first(where: { $0.scope == scope && $0.key == claim.key }) else { return nil }
         guard stored.fingerprint == claim.fingerprint.hexString else { throw Idempotency.keyReused }
-        return stored.result ?? .null
+        return try stored.result.map(claim.open) ?? .null
     }
 
     // MARK: Decisions

@@ -12,17 +12,40 @@ public enum Idempotency {
     public struct Claim: Sendable {
         /// SHA-256 of the caller's token (empty for anonymous calls), so keys never cross callers.
         public var scope: Data
+        /// SHA-256 of the client's key (hex): the table never holds the key itself.
         public var key: String
         /// SHA-256 of method, path and body.
         public var fingerprint: Data
+        /// Seals the stored answer. Derived from the client's key, which only the client and this
+        /// request know, so the answers of a join or a meeting's creation (which carry tokens) are
+        /// of no use to anyone who reads the table.
+        private let sealingKey: SymmetricKey
 
         public init(token: String?, key: String, method: String, path: String, body: [UInt8]) {
             self.scope = token.map { Data(SHA256.hash(data: Data($0.utf8))) } ?? Data()
-            self.key = key
+            self.key = Data(SHA256.hash(data: Data(key.utf8))).hexString
             var hasher = SHA256()
             hasher.update(data: Data("\(method) \(path)\n".utf8))
             hasher.update(data: body)
             self.fingerprint = Data(hasher.finalize())
+            self.sealingKey = HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: SymmetricKey(data: Data(key.utf8)), salt: scope,
+                info: Data("breakout idempotent answer".utf8), outputByteCount: 32)
+        }
+
+        /// The answer as the table stores it: `{"sealed": base64}` (ChaCha20-Poly1305).
+        func seal(_ answer: JSONValue) throws -> String {
+            let box = try ChaChaPoly.seal(try JSONEncoder().encode(answer), using: sealingKey)
+            return String(decoding: try JSONEncoder().encode(JSONValue.object(["sealed": .string(box.combined.base64EncodedString())])), as: UTF8.self)
+        }
+
+        /// The stored answer, opened. (Rows without a seal hold answers without tokens.)
+        func open(_ stored: JSONValue) throws -> JSONValue {
+            guard let sealed = stored["sealed"]?.stringValue else { return stored }
+            guard let combined = Data(base64Encoded: sealed),
+                  let plain = try? ChaChaPoly.open(ChaChaPoly.SealedBox(combined: combined), using: sealingKey)
+            else { throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "Stored answer unreadable.") }
+            return try JSONDecoder().decode(JSONValue.self, from: plain)
         }
     }
 
@@ -50,13 +73,13 @@ extension MeetingStore {
             logger: logger
         ).decode((Data, String?).self) {
             guard fingerprint == claim.fingerprint else { throw Idempotency.keyReused }
-            return try result.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) } ?? .null
+            return try result.map { try claim.open(JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))) } ?? .null
         }
         return nil
     }
 
     func storeIdempotentResult(_ claim: Idempotency.Claim, result: JSONValue, on connection: PostgresConnection) async throws {
-        let text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        let text = try claim.seal(result)
         try await connection.query(
             "UPDATE idempotency_keys SET result = \(text)::jsonb WHERE scope = \(claim.scope) AND key = \(claim.key)",
             logger: logger)

@@ -64,6 +64,9 @@ extension MeetingStore {
     /// A manager takes (`resolve` false) or resolves a help request.
     public func workHelpRequest(_ caller: Caller, request requestId: UUID, resolve: Bool) async throws -> JSONValue {
         try await command(caller) { command, actor in
+            // Who may work the queue is decided before whether the request exists: a participant
+            // learns nothing about the queue, not even which ids are in it.
+            try Permission.requireManager(actor.role)
             var found: (status: HelpStatus, asker: UUID, room: UUID, takenBy: UUID?, createdAt: Date)?
             for try await row in try await command.query(
                 """

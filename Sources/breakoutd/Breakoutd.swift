@@ -85,6 +85,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests may take to finish on SIGTERM (env BREAKOUT_SHUTDOWN_GRACE_SECONDS).")
     var shutdownGraceSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_SHUTDOWN_GRACE_SECONDS"] ?? "") ?? 10
 
+    @Option(help: "Seconds before a connection that sends nothing (not even a whole request head) is closed; live streams are exempt (env BREAKOUT_IDLE_TIMEOUT_SECONDS).")
+    var idleTimeoutSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_IDLE_TIMEOUT_SECONDS"] ?? "") ?? 60
+
     @Option(help: "Most pooled PostgreSQL connections of this node, besides its LISTEN connection (env BREAKOUT_DB_CONNECTIONS).")
     var dbConnections: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECTIONS"] ?? "") ?? 20
 
@@ -95,6 +98,7 @@ struct Serve: AsyncParsableCommand {
         if !loginDomain.isEmpty, ServerConfiguration.normalizedLoginDomain(loginDomain) == nil {
             throw ValidationError("BREAKOUT_LOGIN_DOMAIN must be a mail domain such as uio.no (got '\(loginDomain)').")
         }
+        guard idleTimeoutSeconds >= 1 else { throw ValidationError("BREAKOUT_IDLE_TIMEOUT_SECONDS must be at least 1.") }
         guard dbConnections >= 1 else { throw ValidationError("BREAKOUT_DB_CONNECTIONS must be at least 1.") }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("BREAKOUT_SHUTDOWN_GRACE_SECONDS must be 0 or more.") }
     }
@@ -107,7 +111,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
             heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir,
-            loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain))
+            loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain),
+            idleTimeout: .seconds(idleTimeoutSeconds))
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.

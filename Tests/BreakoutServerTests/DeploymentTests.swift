@@ -90,7 +90,9 @@ struct DeploymentTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let binary = folder.appendingPathComponent("breakoutd")
-        try FileManager.default.copyItem(at: NodeProcess.binary, to: binary)
+        // Copied by cp, not by this process: a write descriptor opened here could be inherited by a
+        // process another test spawns meanwhile, and exec would then fail with "Text file busy".
+        try #require(try PrivateCluster.bash("cp \"$1\" \"$2\"", NodeProcess.binary.path, binary.path) == 0)
 
         let node = try await NodeProcess.start("anywhere", databaseURL: freshURL, workingDirectory: folder, executable: binary)
         node.stop()

@@ -1,0 +1,103 @@
+import Foundation
+
+/// A plain TCP connection to a node on loopback, for what no HTTP client sends: broken bytes in
+/// headers, bodies larger than the node takes, request heads that never end.
+final class RawConnection {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure("socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else {
+            let code = errno
+            Glibc.close(fd)
+            throw Failure("connect: errno \(code)")
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Sends everything it can; false once the node has closed the connection (it may refuse a
+    /// body before it has all arrived).
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    @discardableResult
+    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    /// What arrived until the node closed the connection or `timeout` passed without a byte.
+    func receive(timeout: Duration = .seconds(10)) -> (bytes: [UInt8], closed: Bool) {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        while true {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, milliseconds)
+            if ready == 0 { return (received, false) }
+            if ready < 0 { if errno == EINTR { continue }; return (received, true) }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return (received, true) }
+            received += buffer[0..<count]
+        }
+    }
+
+    /// The status of the first response in `bytes` (`HTTP/1.1 413 …`), if one arrived.
+    static func status(of bytes: [UInt8]) -> Int? {
+        let head = String(decoding: bytes.prefix(32), as: UTF8.self)
+        guard head.hasPrefix("HTTP/1.1 ") else { return nil }
+        return Int(head.dropFirst(9).prefix(3))
+    }
+
+    /// One request, `Connection: close`; the status the node answered (nil when it closed without one).
+    static func exchange(port: Int, head: String, body: [UInt8] = []) throws -> Int? {
+        let connection = try RawConnection(port: port)
+        var bytes = Array(head.utf8)
+        bytes += body
+        connection.send(bytes)
+        return status(of: connection.receive().bytes)
+    }
+}
+
+/// Resident memory and open descriptors of a process, from /proc.
+enum ProcessFigures {
+    static func residentKilobytes(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
+    static func openDescriptors(of pid: Int32) -> Int? {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+    }
+
+    /// Raises this process's soft limit on open files to its hard limit (nodes it starts inherit it).
+    static func raiseOpenFileLimit() -> Int {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        return Int(clamping: limit.rlim_cur)
+    }
+}
