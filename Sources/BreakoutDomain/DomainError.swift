@@ -58,6 +58,12 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let databaseUnavailable = Self(
         status: 503, code: "database_unavailable",
         detail: "The database cannot be reached right now; nothing was changed. Retry in a few seconds.")
+    /// The database went away while the request ran (restart, failover, killed backend): whether
+    /// it was applied is unknown, so the client sends it again with the same Idempotency-Key.
+    public static let databaseConnectionLost = Self(
+        status: 503, code: "database_unavailable",
+        detail: "The connection to the database was lost during the request, so it may or may not have been applied. "
+            + "Send it again with the same Idempotency-Key: it is applied at most once.")
     public static let meetingEnded = Self(
         status: 410, code: "meeting_ended", detail: "The meeting has ended.")
     public static let breakoutDisabled = Self(

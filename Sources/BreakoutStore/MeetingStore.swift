@@ -192,11 +192,16 @@ extension MeetingStore {
     }
 
     /// Constraint violations that the rules should have prevented become clear refusals, not 500s.
+    /// Errors of a connection that went away mid-request.
+    static let lostConnection: [PSQLError.Code] = [.clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed]
+
     static func translate(_ error: any Error) -> any Error {
         if let transaction = error as? PostgresTransactionError {
             return translate(transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error)
         }
-        guard let psql = error as? PSQLError, let sqlState = psql.serverInfo?[.sqlState] else { return error }
+        guard let psql = error as? PSQLError else { return error }
+        if Self.lostConnection.contains(psql.code) { return DomainError.databaseConnectionLost }
+        guard let sqlState = psql.serverInfo?[.sqlState] else { return error }
         let code = PostgresError.Code(raw: sqlState)
         let constraint = psql.serverInfo?[.constraintName] ?? ""
         switch code {
@@ -205,6 +210,9 @@ extension MeetingStore {
         case .uniqueViolation, .foreignKeyViolation, .checkViolation:
             return DomainError(status: 409, code: "conflict",
                                detail: "The change conflicts with the meeting's current state (\(constraint)).")
+        case _ where sqlState.hasPrefix("08") || sqlState.hasPrefix("57P"):
+            // Connection exceptions and the server shutting down or restarting.
+            return DomainError.databaseConnectionLost
         case _ where sqlState.hasPrefix("22"):
             // A data exception (a value PostgreSQL cannot store): the input's fault, never a 500.
             return DomainError(status: 422, code: "invalid_value", detail: "A value cannot be stored: \(psql.serverInfo?[.message] ?? sqlState).")

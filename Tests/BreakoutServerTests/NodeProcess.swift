@@ -248,7 +248,7 @@ final class StreamClient: Sendable {
         let client = StreamClient(label: label)
         var request = HTTPClientRequest(url: "\(node.base)/v1/meetings/\(meetingId)/events?access_token=\(token)")
         if let lastEventId { request.headers.add(name: "Last-Event-ID", value: String(lastEventId)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+        let response = try await ResumingStream.client.execute(request, timeout: .seconds(600))
         try #require(response.status == .ok, "\(label): stream answered \(response.status)")
         try #require(response.headers.first(name: "content-type") == "text/event-stream")
         client.task.withLock {

@@ -212,6 +212,12 @@ final class ResumingStream: Sendable {
 
     init(label: String) { self.label = label }
 
+    /// Streams hold their connection for good, so they get a client of their own: on the shared
+    /// one (8 connections per host) a ninth stream, and every request behind it, would wait for ever.
+    static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)))
+
     static func start(_ label: String, through endpoint: some HTTPEndpoint, meetingId: String, token: String) async throws -> ResumingStream {
         let stream = ResumingStream(label: label)
         let url = "\(endpoint.base)/v1/meetings/\(meetingId)/events?access_token=\(token)"
@@ -225,7 +231,7 @@ final class ResumingStream: Sendable {
                     var request = HTTPClientRequest(url: url)
                     if let last = stream.events.last?.id { request.headers.add(name: "Last-Event-ID", value: String(last)) }
                     do {
-                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+                        let response = try await Self.client.execute(request, timeout: .seconds(600))
                         if response.status == .ok {
                             var pending = ""
                             for try await buffer in response.body {
