@@ -34,6 +34,8 @@ extension BreakoutServer {
             liveStreams.set(Double(hub.liveStreams))
             return metricsResponse(metrics)
         }
+        // Last, after every route: it wraps only the answer to requests that no route matched.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 
