@@ -107,7 +107,7 @@ def set_up(base):
 def schemathesis(base, ids, report, examples, seed):
     """The schemathesis run; returns its exit status and {operation: failed?} from its JUnit report."""
     env = dict(os.environ)
-    env.update(SCHEMATHESIS_HOOKS="hooks", BREAKOUT_FUZZ_IDS=json.dumps(ids), BREAKOUT_FUZZ_BASE=base,
+    env.update(SCHEMATHESIS_HOOKS="hooks", PYTHONDONTWRITEBYTECODE="1", BREAKOUT_FUZZ_IDS=json.dumps(ids), BREAKOUT_FUZZ_BASE=base,
                PYTHONPATH=HERE + os.pathsep + env.get("PYTHONPATH", ""))
     junit = os.path.join(report, "junit.xml")
     command = [
