@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // Tests only: reads openapi.yaml to check it.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure rules: no I/O; its one dependency reads CSV text (pre-assignment lists).
@@ -51,6 +53,10 @@ let package = Package(
         // Build tool: turns sql/*.sql into a Swift source of BreakoutStore (see Plugins/EmbedMigrations).
         .executableTarget(name: "embed-migrations", path: "Sources/EmbedMigrationsTool", swiftSettings: swiftSettings),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-migrations"]),
+        // Build tool: turns Sources/BreakoutServer/openapi.yaml into a Swift source of BreakoutServer.
+        .executableTarget(
+            name: "embed-openapi-document", path: "Sources/EmbedOpenAPIDocumentTool", swiftSettings: swiftSettings),
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-openapi-document"]),
         // HTTP: routes, authentication, problem+json.
         .target(
             name: "BreakoutServer",
@@ -63,9 +69,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The API description is compiled in by the EmbedOpenAPIDocument plugin, not a resource.
+            exclude: ["openapi.yaml"],
             // The web app for hosts and participants, served at `/`.
             resources: [.copy("Web")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedOpenAPIDocument"]
         ),
         .executableTarget(
             name: "breakoutd",
@@ -110,6 +119,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

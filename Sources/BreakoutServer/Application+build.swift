@@ -26,7 +26,7 @@ extension BreakoutServer {
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: OpenAPIDocument.bytes))
         }
         let liveStreams = metrics.makeGauge(
             descriptor: .init(namespace: "breakout", metricName: "live_streams", unitName: "", helpText: "Open live streams on this node."))
@@ -34,6 +34,8 @@ extension BreakoutServer {
             liveStreams.set(Double(hub.liveStreams))
             return metricsResponse(metrics)
         }
+        // Last, after every route: it wraps only the answer to requests that no route matched.
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 

@@ -18,7 +18,17 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public init(_ error: DomainError) {
-        self.init(status: .init(code: error.status), code: error.code, detail: error.detail, violations: error.violations)
+        self.init(status: Self.status(error.status), code: error.code, detail: error.detail, violations: error.violations)
+    }
+
+    /// The status with its reason phrase (`HTTPResponse.Status(code:)` has none, and the phrase is
+    /// the problem's `title`).
+    static func status(_ code: Int) -> HTTPResponse.Status {
+        let known: [HTTPResponse.Status] = [
+            .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .conflict, .gone, .contentTooLarge,
+            .unsupportedMediaType, .unprocessableContent, .tooManyRequests, .internalServerError, .serviceUnavailable,
+        ]
+        return known.first { $0.code == code } ?? HTTPResponse.Status(code: code)
     }
 
     static func invalid(_ field: String, _ message: String) -> Problem { Problem(DomainError.invalid(field, message)) }
