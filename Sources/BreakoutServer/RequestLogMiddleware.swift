@@ -23,6 +23,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = Self.acceptable(request.headers[Self.header]) ?? context.id
         context.logger[metadataKey: "request_id"] = "\(id)"
         var metadata: Logger.Metadata = ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)"]
+        // At debug level a request that never ends still shows where it began.
+        context.logger.debug("request started", metadata: metadata)
         do {
             var response = try await next(request, context)
             response.headers[Self.header] = id

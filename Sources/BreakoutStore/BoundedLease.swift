@@ -6,35 +6,54 @@ import Synchronization
 /// Fail fast during a database outage: a request waits at most `connectTimeout` (default 2 s) for a
 /// pooled connection, then gets 503 `database_unavailable` (with `Retry-After`) instead of hanging.
 ///
-/// Whichever comes first wins, under a lock: the lease (the work then runs to its end, however
-/// long) or the deadline (the lease, if it comes later, does nothing and is returned). So a request
-/// that timed out has applied nothing.
+/// Whichever comes first wins, under a lock: the lease (the work then runs) or the deadline (the
+/// lease, if it comes later, does nothing and is returned). So a request refused that way has
+/// applied nothing.
+///
+/// The work itself is bounded too (`workTimeout`, default 10 s). A connection that PostgreSQL closed
+/// while a query was on its way has been seen to leave that query waiting for ever (a restart of
+/// PostgreSQL under load); the command's lane of its meeting then waited behind it, and so did every
+/// later command of that meeting on the node. Past the bound the request is answered 503 (connection
+/// lost: it may or may not have been applied, the retry with the same Idempotency-Key tells) and the
+/// work is abandoned, cancelled, so the lane moves on.
 extension MeetingStore {
     func withBoundedConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let race = LeaseRace()
         let client = client
-        let timeout = connectTimeout
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    guard race.lease() else { throw DomainError.databaseUnavailable }
-                    return try await body(connection)
+        let work = Task {
+            try await client.withConnection { connection in
+                guard race.lease() else { throw DomainError.databaseUnavailable }
+                return try await body(connection)
+            }
+        }
+        let answer = FirstAnswer<Result>()
+        let (connectTimeout, workTimeout, logger) = (connectTimeout, workTimeout, logger)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                answer.set(continuation)
+                let deadline = Task {
+                    try await Task.sleep(for: connectTimeout)
+                    if race.expire() {
+                        work.cancel()
+                        answer.resume(with: .failure(DomainError.databaseUnavailable))
+                        return
+                    }
+                    try await Task.sleep(for: workTimeout)
+                    if answer.resume(with: .failure(DomainError.databaseConnectionLost)) {
+                        logger.error("database work did not finish in time; abandoned", metadata: ["bound_s": "\(workTimeout)"])
+                        work.cancel()
+                    }
+                }
+                Task {
+                    let result = await work.result
+                    deadline.cancel()
+                    answer.resume(with: result)
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                if race.expire() { throw DomainError.databaseUnavailable }
-                return nil
-            }
-            while let result = try await group.next() {
-                if let result {
-                    group.cancelAll()
-                    return result
-                }
-            }
-            throw DomainError.databaseUnavailable
+        } onCancel: {
+            work.cancel()
         }
     }
 
@@ -68,6 +87,46 @@ final class LeaseRace: Sendable {
         state.withLock { state in
             guard state == .waiting else { return false }
             state = .expired
+            return true
+        }
+    }
+}
+
+/// The first of several possible answers resumes the continuation; the others are dropped.
+final class FirstAnswer<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var early: Result<Value, any Error>?
+        var answered = false
+    }
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<Value, any Error>) {
+        let early = state.withLock { state -> Result<Value, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    /// True when this was the first answer.
+    @discardableResult
+    func resume(with result: Result<Value, any Error>) -> Bool {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>?? in
+            guard !state.answered else { return .none }
+            state.answered = true
+            guard let continuation = state.continuation else {
+                state.early = result
+                return .some(nil)
+            }
+            state.continuation = nil
+            return .some(continuation)
+        }
+        switch continuation {
+        case .none: return false
+        case .some(let waiting):
+            waiting?.resume(with: result)
             return true
         }
     }

@@ -19,13 +19,18 @@ public struct MeetingStore: Sendable {
     /// The longest a request waits for a pooled connection before it is refused with 503
     /// `database_unavailable`. Default 2 s.
     public let connectTimeout: Duration
+    /// The longest the work on a leased connection may take before the request is answered 503
+    /// `database_unavailable` (connection lost) and the work abandoned. Default 10 s; commands
+    /// take milliseconds, so only a connection that died without telling hits it.
+    public let workTimeout: Duration
     /// The channel that carries `meetingId:seq` after each committed command.
     public static let notifyChannel = "breakout_events"
 
     public init(
         client: PostgresClient, limits: Limits = .init(), logger: Logger, maxBatch: Int = 128,
-        connectTimeout: Duration = .seconds(2)
+        connectTimeout: Duration = .seconds(2), workTimeout: Duration = .seconds(10)
     ) {
+        self.workTimeout = workTimeout
         self.client = client
         self.limits = limits
         self.logger = logger

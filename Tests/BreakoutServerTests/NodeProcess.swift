@@ -31,19 +31,24 @@ final class NodeProcess: HTTPEndpoint {
         return TestDatabase.sqlDirectory.deletingLastPathComponent().appendingPathComponent(".build/debug/breakoutd")
     }
 
+    /// A port nothing listens on, below the kernel's ephemeral range (32768 and up), so that the
+    /// thousands of client connections some tests open cannot take it between this check and the
+    /// node's bind.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return port }
         }
-        guard bound else { throw TestDatabase.Missing() }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw TestDatabase.Missing()
     }
 
     /// Starts the node (on `port`, else a free one) and returns once it answers /readyz (database
@@ -54,6 +59,7 @@ final class NodeProcess: HTTPEndpoint {
     ) async throws -> NodeProcess {
         let binary = executable ?? Self.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "breakoutd not built at \(binary.path)")
+        let requestedPort = port
         let port = try port ?? freePort()
         let process = Process()
         process.executableURL = binary
@@ -74,8 +80,10 @@ final class NodeProcess: HTTPEndpoint {
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         try FileManager.default.createDirectory(at: logFolder, withIntermediateDirectories: true)
         let logFile = logFolder.appendingPathComponent("\(name)-\(port).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        // Appended to, so a node restarted under the same name and port keeps its earlier lines.
+        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
         let log = try FileHandle(forWritingTo: logFile)
+        try log.seekToEnd()
         defer { try? log.close() }
         process.standardOutput = log
         process.standardError = log
@@ -85,6 +93,11 @@ final class NodeProcess: HTTPEndpoint {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok { return node }
+            if node.hasExited, requestedPort == nil, node.logTail().contains("Address already in use") {
+                // Another process took the free port first: another one.
+                return try await start(name, heartbeatSeconds: heartbeatSeconds, databaseURL: databaseURL,
+                                       workingDirectory: workingDirectory, executable: executable, environment: extra)
+            }
             try #require(!node.hasExited, "node \(name) exited with \(node.exitStatus ?? -1): \(node.logTail())")
             try await Task.sleep(for: .milliseconds(100))
         }
