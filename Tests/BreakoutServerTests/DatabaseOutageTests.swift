@@ -40,7 +40,11 @@ final class PrivateCluster: Sendable {
         return (status >> 8) & 0xff
     }
 
-    func start() throws { try #require(try script("pg_private_start") == 0, "private PostgreSQL did not start") }
+    func start() throws {
+        let status = try script("pg_private_start")
+        let log = (try? String(contentsOfFile: "\(directory)/postgres.log", encoding: .utf8)) ?? ""
+        try #require(status == 0, "private PostgreSQL did not start on port \(port): \(log.split(separator: "\n").suffix(8).joined(separator: "\n"))")
+    }
     func stop() throws { try script("pg_private_stop") }
 
     /// SIGSTOP (or SIGCONT) to the postmaster and every backend: the server hangs without closing anything.
