@@ -83,16 +83,36 @@ struct CommandFacts: Decodable, Sendable {
         let tokenHashes = callers.map { ByteBuffer(bytes: $0) }
         let scopes = claims.map { ByteBuffer(bytes: $0.scope) }
         let keys = claims.map(\.key)
-        let rows = try await connection.query(
-            """
-            SELECT breakout_command_facts(
-                \(meetingId), \(tokenHashes)::bytea[], \(memberIds)::uuid[], \(scopes)::bytea[], \(keys)::text[])::text AS facts
-            """, logger: logger)
-        for try await text in rows.decode(String.self) {
+        let statement = FactsStatement(meetingId: meetingId, tokenHashes: tokenHashes, memberIds: memberIds, scopes: scopes, keys: keys)
+        for try await text in try await connection.execute(statement, logger: logger) {
             return try JSONDecoder().decode(CommandFacts.self, from: Data(text.utf8))
         }
         throw DomainError.notFound("meeting")
     }
+}
+
+/// The call of `breakout_command_facts`, prepared once per connection.
+struct FactsStatement: PostgresPreparedStatement {
+    static let sql = "SELECT breakout_command_facts($1::uuid, $2::bytea[], $3::uuid[], $4::bytea[], $5::text[])::text AS facts"
+    typealias Row = String
+
+    var meetingId: UUID
+    var tokenHashes: [ByteBuffer]
+    var memberIds: [UUID]
+    var scopes: [ByteBuffer]
+    var keys: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(meetingId)
+        bindings.append(tokenHashes)
+        bindings.append(memberIds)
+        bindings.append(scopes)
+        bindings.append(keys)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
 }
 
 extension Date {
