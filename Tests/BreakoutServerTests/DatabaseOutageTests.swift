@@ -29,7 +29,10 @@ final class PrivateCluster: Sendable {
     /// left behind by the command cannot make us wait.
     @discardableResult
     static func bash(_ command: String, _ arguments: String...) throws -> Int32 {
-        let argv = ["/bin/bash", "-c", "cd \"$0\" && exec >/dev/null 2>&1 </dev/null && \(command)", repository.path] + arguments
+        // Descriptors this process holds without close-on-exec (other tests' sockets) are closed
+        // first: PostgreSQL started from here would otherwise inherit them.
+        let closeInherited = "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\"; done 2>/dev/null"
+        let argv = ["/bin/bash", "-c", "cd \"$0\" && exec >/dev/null 2>&1 </dev/null && { \(closeInherited); true; } && \(command)", repository.path] + arguments
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid: pid_t = 0

@@ -6,7 +6,9 @@ final class RawConnection {
     private let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: processes other tests spawn (PostgreSQL among them) must not inherit
+        // thousands of these; PostgreSQL refuses to start when they use up its descriptors.
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -20,6 +22,10 @@ final class RawConnection {
             Glibc.close(fd)
             throw Failure("connect: errno \(code)")
         }
+        // A node that refused a body stops reading it: sending the rest then gives up after 2 s
+        // instead of waiting for the node to close the connection.
+        var sendTimeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { Glibc.close(fd) }
@@ -45,8 +51,9 @@ final class RawConnection {
     @discardableResult
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
-    /// What arrived until the node closed the connection or `timeout` passed without a byte.
-    func receive(timeout: Duration = .seconds(10)) -> (bytes: [UInt8], closed: Bool) {
+    /// What arrived until the node closed the connection, `timeout` passed without a byte, or
+    /// (with `untilStatusLine`) a response's status line is in.
+    func receive(timeout: Duration = .seconds(10), untilStatusLine: Bool = false) -> (bytes: [UInt8], closed: Bool) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
@@ -58,6 +65,7 @@ final class RawConnection {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count <= 0 { return (received, true) }
             received += buffer[0..<count]
+            if untilStatusLine, received.contains(UInt8(ascii: "\n")) { return (received, false) }
         }
     }
 
@@ -74,7 +82,7 @@ final class RawConnection {
         var bytes = Array(head.utf8)
         bytes += body
         connection.send(bytes)
-        return status(of: connection.receive().bytes)
+        return status(of: connection.receive(untilStatusLine: true).bytes)
     }
 }
 
