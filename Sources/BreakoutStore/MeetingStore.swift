@@ -210,6 +210,11 @@ extension MeetingStore {
         let code = PostgresError.Code(raw: sqlState)
         let constraint = psql.serverInfo?[.constraintName] ?? ""
         switch code {
+        case .uniqueViolation where constraint == "idempotency_keys_pkey":
+            // Another request with the same key (and caller) committed while this one ran: two
+            // different requests under one key, at the same moment (the same request would have
+            // waited for the meeting's lock and found the stored answer).
+            return Idempotency.keyReused
         case .uniqueViolation where constraint.contains("name"):
             return DomainError.roomNameTaken
         case .uniqueViolation, .foreignKeyViolation, .checkViolation:

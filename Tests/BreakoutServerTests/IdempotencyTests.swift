@@ -70,6 +70,25 @@ struct IdempotencyTests {
         }
     }
 
+    @Test("one key on two different requests at the same moment (joins to two meetings): one applies, the other is 422, never 409 or 5xx")
+    func sameKeyOnDifferentRequestsAtOnce() async throws {
+        try await withTwoNodes { a, b in
+            let first = try await TestMeeting.create(on: a, title: "First")
+            let second = try await TestMeeting.create(on: b, title: "Second")
+            for round in 0..<10 {
+                // Joins are anonymous, so both share one scope; no meeting lock orders them.
+                let key = "shared-\(round)-\(UUID().uuidString)"
+                async let intoFirst = send(a, .post, "/v1/meetings/join", token: nil, key: key,
+                                           json: ["code": .string(first.code), "displayName": "Ada"])
+                async let intoSecond = send(b, .post, "/v1/meetings/join", token: nil, key: key,
+                                            json: ["code": .string(second.code), "displayName": "Ada"])
+                let statuses = try await [intoFirst, intoSecond].map(\.status)
+                #expect(statuses.filter { $0 == .created }.count == 1, "round \(round): \(statuses)")
+                #expect(statuses.filter { $0 == .unprocessableContent }.count == 1, "round \(round): \(statuses)")
+            }
+        }
+    }
+
     @Test("a refused request stores nothing: its retry is judged again")
     func refusalsAreNotStored() async throws {
         try await withNode { node in
