@@ -36,8 +36,10 @@ extension MeetingStore {
                 let deadline = Task {
                     try await Task.sleep(for: connectTimeout)
                     if race.expire() {
-                        work.cancel()
+                        // Answer first: the cancelled lease ends the work with the pool's own
+                        // error, which must not be the answer.
                         answer.resume(with: .failure(DomainError.databaseUnavailable))
+                        work.cancel()
                         return
                     }
                     try await Task.sleep(for: workTimeout)

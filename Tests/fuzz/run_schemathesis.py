@@ -11,7 +11,7 @@ would wait on every call until its timeout; the suite's live-stream tests cover 
 
 Prints `fuzz: N passed, M failed` (operations) as its last line; exits 1 on any failure.
 Environment: BREAKOUT_FUZZ_EXAMPLES (examples per operation and phase, default 100: about 80 s here),
-BREAKOUT_FUZZ_SEED (default: random, printed), BREAKOUT_FUZZ_REPORT (folder for the JUnit report).
+BREAKOUT_FUZZ_SEED (a number, or "random", the default; printed), BREAKOUT_FUZZ_REPORT (folder for the JUnit report).
 """
 
 import json
@@ -136,7 +136,8 @@ def schemathesis(base, ids, report, examples, seed):
 
 def main():
     examples = int(os.environ.get("BREAKOUT_FUZZ_EXAMPLES", "100"))
-    seed = int(os.environ.get("BREAKOUT_FUZZ_SEED") or random.randrange(1 << 31))
+    raw_seed = os.environ.get("BREAKOUT_FUZZ_SEED", "")
+    seed = random.randrange(1 << 31) if raw_seed in ("", "random") else int(raw_seed)
     report = os.environ.get("BREAKOUT_FUZZ_REPORT") or tempfile.mkdtemp(prefix="breakout-fuzz.")
     os.makedirs(report, exist_ok=True)
     port = free_port()
