@@ -53,7 +53,7 @@ extension BreakoutServer {
         let listener = try NotificationListener(hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId, logger: logger)
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
         var app = Application(
-            router: router,
+            responder: ShortLivedTaskResponder(inner: router.buildResponder()),
             server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             onServerRunning: { _ in hub.endStreamsWhenServerShutsDown() },

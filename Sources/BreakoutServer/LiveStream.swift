@@ -15,9 +15,10 @@ import Hummingbird
 /// anything already sent is skipped, so a stream never misses or repeats an event.
 ///
 /// An idle stream costs a suspended task and a small mailbox: heartbeats come from one node-wide
-/// tick and the shutdown signal from the hub, not from tasks or handlers of its own. Its database
-/// calls run in short-lived child tasks (`offStream`), so the connection's task does not keep
-/// their stack for the stream's whole life. A client that goes away is noticed at the latest at
+/// tick and the shutdown signal from the hub, not from tasks or handlers of its own. Everything
+/// before the body runs in a short-lived child task (`ShortLivedTaskResponder`), and so do the
+/// body's database calls (`inShortLivedTask`), so the connection's task, which writes the body,
+/// does not keep their frames for the stream's whole life. A client that goes away is noticed at the latest at
 /// the next heartbeat, whose write fails.
 ///
 /// Hummingbird has no server-side SSE helper; the framing is the few lines in `SSEFrame`.
@@ -39,14 +40,17 @@ struct LiveStream: Sendable {
         guard let token = Routes.bearerToken(request) ?? request.uri.queryParameters.get("access_token"),
               !token.isEmpty
         else { throw Problem.missingToken }
-        let identity = try await offStream { [store] in try await store.identify(token: token, meetingId: meetingId) }
+        let identity = try await store.identify(token: token, meetingId: meetingId)
         let resumeFrom = try Self.resumePoint(request.headers[Self.lastEventID])
+        // Where the stream starts is settled here, before the body, while the request still runs
+        // in its short-lived task: the body runs on the connection's task for the stream's life.
+        let start = try await start(identity, resumeFrom: resumeFrom)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await stream(to: &writer, identity: identity, resumeFrom: resumeFrom)
+            try await stream(to: &writer, identity: identity, from: start)
             try await writer.finish(nil)
         })
     }
@@ -86,9 +90,9 @@ struct LiveStream: Sendable {
         return .snapshot(try await hub.snapshots.snapshot(of: identity.meetingId, atLeast: hub.knownSeq(of: identity.meetingId) ?? 0))
     }
 
-    private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, resumeFrom: Int64?) async throws {
+    private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, from start: Start) async throws {
         var reader = StreamReader(identity: identity)
-        switch try await offStream({ try await start(identity, resumeFrom: resumeFrom) }) {
+        switch start {
         case .after(let seq):
             // The events after it come from the hub's recent events or the database.
             reader.cursor = seq
@@ -138,10 +142,11 @@ struct LiveStream: Sendable {
 
     /// Writes the events after the reader's cursor up to `through`, read from the database (and
     /// encoded for this stream alone). True when the stream must end.
+    @inline(never)  // rare (a reconnect, a gap): its frame is allocated only when it runs
     private func replay(through: Int64, to writer: inout any ResponseBodyWriter, reader: inout StreamReader) async throws -> Bool {
         while reader.cursor < through {
             let (meetingId, after) = (reader.identity.meetingId, reader.cursor)
-            let batch = try await offStream { [store] in
+            let batch = try await inShortLivedTask { [store] in
                 try await store.events(of: meetingId, after: after, limit: Int(min(through - after, 500))).map(EncodedEvent.init)
             }
             guard !batch.isEmpty else { return false }
@@ -150,18 +155,6 @@ struct LiveStream: Sendable {
             if ended { return true }
         }
         return false
-    }
-}
-
-/// Runs `work` in a child task of its own and returns its result.
-///
-/// Swift keeps a task's stack-allocator slabs until the task ends, so the deepest call a
-/// long-lived task ever made stays with it. Database calls are deep; in a short-lived child task
-/// their frames are freed when it ends, and an idle stream keeps only what writing and waiting need.
-func offStream<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask(operation: work)
-        return try await group.next()!
     }
 }
 
