@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// What a command knows when it starts: the meeting's row (locked), its breakout and rooms, the
 /// members the batch is about, and stored answers to the batch's idempotency keys — read by the
-/// `breakout_command_facts` function (`sql/005_command_facts.sql`) in one round trip, and decoded
+/// `breakout_command_facts` function (`sql/005_command_facts.sql`, `sql/009_cheaper_command_facts.sql`) in one round trip, and decoded
 /// by name.
 struct CommandFacts: Decodable, Sendable {
     struct Breakout: Decodable, Sendable {
@@ -72,8 +72,6 @@ struct CommandFacts: Decodable, Sendable {
     var rooms: [Room]?
     var members: [MemberRow]?
     var claims: [StoredAnswer]?
-    /// Hashes (hex) of the batch's tokens that belong to another meeting.
-    var foreignTokens: [String]
 
     /// Locks `meetingId` and reads the facts for commands by `callers` about `memberIds`.
     static func load(

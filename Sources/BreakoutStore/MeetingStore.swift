@@ -152,12 +152,15 @@ extension MeetingStore {
         let facts = try await CommandFacts.load(
             meetingId, callers: batch.compactMap(\.tokenHash), memberIds: batch.flatMap(\.memberIds),
             claims: batch.compactMap(\.claim), on: connection, logger: logger)
+        let members = Dictionary((facts.members ?? []).map { ($0.tokenHash, $0.id) }, uniquingKeysWith: { first, _ in first })
+        // Callers who are not members of this meeting: rare, so asked only when it happens.
+        let strangers = batch.compactMap(\.tokenHash).filter { members[$0.hexString] == nil }
+        let foreignTokens = strangers.isEmpty ? [] : try await tokensOfOtherMeetings(strangers, than: meetingId, on: connection)
         guard facts.exists else {
-            return Applied(answers: batch.map { .failure(Self.unknownCaller($0.tokenHash, facts: facts)) })
+            return Applied(answers: batch.map { .failure(Self.unknownCaller($0.tokenHash, foreignTokens: foreignTokens)) })
         }
         let exclusive = batch.count == 1 && !batch[0].batchable
         var command = try Command(facts: facts, meetingId: meetingId, exclusive: exclusive, connection: connection, logger: logger)
-        let members = Dictionary((facts.members ?? []).map { ($0.tokenHash, $0.id) }, uniquingKeysWith: { first, _ in first })
         var answers: [CommandBatcher.Answer] = []
         for pending in batch {
             let before = command
@@ -165,7 +168,7 @@ extension MeetingStore {
                 var caller: Member?
                 if let tokenHash = pending.tokenHash {
                     let hex = tokenHash.hexString
-                    guard let id = members[hex] else { throw Self.unknownCaller(tokenHash, facts: facts) }
+                    guard let id = members[hex] else { throw Self.unknownCaller(tokenHash, foreignTokens: foreignTokens) }
                     caller = try command.member(id)
                 }
                 guard facts.status == "active" else { throw DomainError.meetingEnded }
@@ -191,9 +194,20 @@ extension MeetingStore {
 
     /// A caller who is not a member of the meeting: a token of another meeting (or a meeting that
     /// does not exist) is "not found", so nothing about the meeting leaks; an unknown token is invalid.
-    static func unknownCaller(_ tokenHash: Data?, facts: CommandFacts) -> DomainError {
-        guard let tokenHash, !facts.foreignTokens.contains(tokenHash.hexString) else { return .notFound("meeting") }
+    static func unknownCaller(_ tokenHash: Data?, foreignTokens: Set<Data>) -> DomainError {
+        guard let tokenHash, !foreignTokens.contains(tokenHash) else { return .notFound("meeting") }
         return invalidToken
+    }
+
+    /// Which of `tokenHashes` belong to a participant of another meeting than `meetingId`.
+    func tokensOfOtherMeetings(_ tokenHashes: [Data], than meetingId: UUID, on connection: PostgresConnection) async throws -> Set<Data> {
+        let hashes = tokenHashes.map { ByteBuffer(bytes: $0) }
+        let rows = try await connection.query(
+            "SELECT token_hash FROM participants WHERE token_hash = ANY(\(hashes)::bytea[]) AND meeting_id <> \(meetingId)",
+            logger: logger)
+        var foreign = Set<Data>()
+        for try await hash in rows.decode(ByteBuffer.self) { foreign.insert(Data(hash.readableBytesView)) }
+        return foreign
     }
 
     /// Constraint violations that the rules should have prevented become clear refusals, not 500s.
