@@ -16,6 +16,12 @@ struct PendingCommand: Sendable {
     var decide: @Sendable (inout Command, Member?) async throws -> any IdempotentResult
 }
 
+/// The commands of one meeting that go into one transaction (`CommitGroup` puts several together).
+struct MeetingBatch: Sendable {
+    var meetingId: UUID
+    var commands: [PendingCommand]
+}
+
 /// Group commit at the node: commands for the same meeting that wait on this node are applied
 /// together, in one transaction — one lock, one write, one commit, one NOTIFY — each still decided
 /// by the rules in arrival order and answered with its own result.

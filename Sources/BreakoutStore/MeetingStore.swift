@@ -14,6 +14,8 @@ public struct MeetingStore: Sendable {
     public let logger: Logger
     /// Group commit: this node's lanes of commands waiting for their meeting.
     let batcher: CommandBatcher
+    /// Group commit across meetings: batches of several meetings in one transaction.
+    let commitGroup: CommitGroup<MeetingBatch, [CommandBatcher.Answer]>
     /// NOTIFY after commit, coalesced per node.
     let notifications: NotificationSender
     /// The longest a request waits for a pooled connection before it is refused with 503
@@ -28,6 +30,7 @@ public struct MeetingStore: Sendable {
 
     public init(
         client: PostgresClient, limits: Limits = .init(), logger: Logger, maxBatch: Int = 128,
+        maxMeetingsPerTransaction: Int = 32, maxGroupTransactions: Int = 4,
         connectTimeout: Duration = .seconds(2), workTimeout: Duration = .seconds(10)
     ) {
         self.workTimeout = workTimeout
@@ -35,6 +38,7 @@ public struct MeetingStore: Sendable {
         self.limits = limits
         self.logger = logger
         self.batcher = CommandBatcher(maxBatch: maxBatch)
+        self.commitGroup = CommitGroup(maxWork: maxMeetingsPerTransaction, maxGroups: maxGroupTransactions)
         self.notifications = NotificationSender(client: client, logger: logger)
         self.connectTimeout = connectTimeout
     }
@@ -125,10 +129,54 @@ extension MeetingStore {
         return try Answer(storedForm: result.storedForm)
     }
 
-    /// One transaction for a batch: lock and load, decide each command in order, write once.
-    /// A refused batchable command refuses only itself; an exclusive command is alone, and its
-    /// refusal rolls back what it wrote.
+    /// Applies a meeting's batch: batchable commands in a transaction shared with other meetings'
+    /// batches waiting on this node (`CommitGroup`), an exclusive command in its own.
     func execute(_ batch: [PendingCommand], on meetingId: UUID) async -> [CommandBatcher.Answer] {
+        guard batch.allSatisfy(\.batchable) else { return await executeAlone(batch, on: meetingId) }
+        return await commitGroup.submit(MeetingBatch(meetingId: meetingId, commands: batch)) { batches in
+            await executeTogether(batches)
+        }
+    }
+
+    /// One transaction for the batches of several meetings, locked in id order (as the timers
+    /// lock them, so no two transactions wait for each other). Batchable commands write nothing
+    /// before their meeting's single write, so a refused command never spoils the transaction; if a
+    /// statement fails anyway, the transaction is rolled back and every batch is applied again in a
+    /// transaction of its own, so one meeting's failure refuses no other.
+    func executeTogether(_ batches: [MeetingBatch]) async -> [[CommandBatcher.Answer]] {
+        guard batches.count > 1 else { return await executeEachAlone(batches) }
+        let order = batches.indices.sorted { batches[$0].meetingId.uuidString < batches[$1].meetingId.uuidString }
+        do {
+            let applied = try await boundedTransaction { connection in
+                var applied: [Int: Applied] = [:]
+                for index in order {
+                    applied[index] = try await apply(batches[index].commands, on: batches[index].meetingId, connection: connection)
+                }
+                return applied
+            }
+            return batches.indices.map { index in
+                guard let outcome = applied[index] else { return batches[index].commands.map { _ in .failure(Self.notApplied) } }
+                if let seq = outcome.appendedUpTo { notifications.notify(batches[index].meetingId, seq: seq) }
+                return outcome.answers
+            }
+        } catch where Self.rolledBack(error) {
+            return await executeEachAlone(batches)
+        } catch {
+            let error = Self.translate(error)
+            return batches.map { $0.commands.map { _ in .failure(error) } }
+        }
+    }
+
+    private func executeEachAlone(_ batches: [MeetingBatch]) async -> [[CommandBatcher.Answer]] {
+        var answers: [[CommandBatcher.Answer]] = []
+        for batch in batches { answers.append(await executeAlone(batch.commands, on: batch.meetingId)) }
+        return answers
+    }
+
+    /// One transaction for one meeting's batch: lock and load, decide each command in order,
+    /// write once. A refused batchable command refuses only itself; an exclusive command is alone,
+    /// and its refusal rolls back what it wrote.
+    func executeAlone(_ batch: [PendingCommand], on meetingId: UUID) async -> [CommandBatcher.Answer] {
         do {
             let applied = try await boundedTransaction { connection in
                 try await apply(batch, on: meetingId, connection: connection)
@@ -188,6 +236,15 @@ extension MeetingStore {
         }
         try await command.write()
         return Applied(answers: answers, appendedUpTo: command.appendedUpTo)
+    }
+
+    static let notApplied = DomainError(status: 500, code: "internal_error", detail: "The command was not applied.")
+
+    /// Whether `error` ended a transaction before its `COMMIT` was sent, so that it did not commit
+    /// for certain. (After a failed commit, or a bound that abandoned the work, it may have.)
+    static func rolledBack(_ error: any Error) -> Bool {
+        guard let transaction = error as? PostgresTransactionError else { return false }
+        return transaction.closureError != nil && transaction.commitError == nil
     }
 
     static let invalidToken = DomainError(status: 401, code: "invalid_token", detail: "The bearer token is not valid.")

@@ -81,6 +81,95 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("batches of several meetings waiting on one node commit in one transaction; a statement failing for one meeting refuses only its commands")
+    func meetingsShareATransaction() async throws {
+        try await TestDatabase.withClient { client in
+            // One transaction in flight on this "node", so the next batches must wait and go together.
+            let store = MeetingStore(client: client, logger: TestDatabase.logger, maxGroupTransactions: 1)
+            var meetings: [(host: Caller, person: Caller, room: UUID)] = []
+            for title in ["Blocked", "B", "C", "D"] {
+                let created = try await store.createMeeting(title: title, hostName: "Host", breakoutRoomsEnabled: true)
+                let meetingId = try #require(created.meeting["id"]?.stringValue.flatMap(UUID.init(uuidString:)))
+                let code = try #require(created.meeting["code"]?.stringValue)
+                let host = Caller(meetingId: meetingId, token: created.hostToken)
+                let person = Caller(meetingId: meetingId, token: try await store.join(code: code, displayName: "Ada", email: nil).token)
+                let breakout = try await store.createBreakout(host, roomCount: 2, mode: .selfSelect, options: .init())
+                let room = try #require(breakout["rooms"]?.arrayValue?.first?["id"]?.stringValue.flatMap(UUID.init(uuidString:)))
+                _ = try await store.openBreakout(host)
+                meetings.append((host, person, room))
+            }
+            let blocked = meetings[0], others = Array(meetings[1...])
+            let ids = others.map(\.host.meetingId)
+
+            /// Moves everyone of `others` while the blocked meeting's move holds the only transaction.
+            func moveTogether() async throws -> [Result<JSONValue, any Error>] {
+                try await client.withConnection { blocker in
+                    try await blocker.query("BEGIN", logger: TestDatabase.logger)
+                    try await blocker.query("SELECT 1 FROM meetings WHERE id = \(blocked.host.meetingId) FOR UPDATE", logger: TestDatabase.logger)
+                    async let first = store.move(blocked.person, to: blocked.room)
+                    try await waitUntil { store.batcher.isBusy(blocked.host.meetingId) && store.commitGroup.waitingCount == 0 }
+                    let moves = others.map { meeting in Task { try await store.move(meeting.person, to: meeting.room) } }
+                    try await waitUntil { store.commitGroup.waitingCount == others.count }
+                    try await blocker.query("COMMIT", logger: TestDatabase.logger)
+                    _ = try await first
+                    var results: [Result<JSONValue, any Error>] = []
+                    for move in moves { results.append(await move.result) }
+                    return results
+                }
+            }
+            /// How many transactions wrote the latest participant_moved of each of `others`.
+            func transactionsOfLastMoves() async throws -> Int {
+                var count = 0
+                for try await n in try await client.query(
+                    """
+                    SELECT count(DISTINCT created_at)::int FROM events e
+                    WHERE e.meeting_id = ANY(\(ids)) AND e.type = 'participant_moved'
+                      AND e.seq = (SELECT max(seq) FROM events l WHERE l.meeting_id = e.meeting_id AND l.type = 'participant_moved')
+                    """, logger: TestDatabase.logger
+                ).decode(Int.self) { count = n }
+                return count
+            }
+
+            let together = try await moveTogether()
+            #expect(together.allSatisfy { (try? $0.get()) != nil }, "every move applied")
+            #expect(try await transactionsOfLastMoves() == 1, "the three meetings' moves shared one transaction")
+
+            // Back to main, then the same again with the last meeting's event refused by PostgreSQL.
+            for meeting in meetings { _ = try await store.move(meeting.person, to: nil) }
+            let last = others[others.count - 1].host.meetingId
+            let trigger = "test_refuse_events_\(last.uuidString.prefix(8).lowercased())"
+            try await client.query(
+                "CREATE FUNCTION \(unescaped: trigger)() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+                logger: TestDatabase.logger)
+            try await client.query(
+                """
+                CREATE TRIGGER \(unescaped: trigger) BEFORE INSERT ON events FOR EACH ROW
+                WHEN (NEW.meeting_id = '\(unescaped: last.uuidString)') EXECUTE FUNCTION \(unescaped: trigger)()
+                """, logger: TestDatabase.logger)
+            let refusedOnce: Result<[Result<JSONValue, any Error>], any Error>
+            do { refusedOnce = .success(try await moveTogether()) } catch { refusedOnce = .failure(error) }
+            try await client.query("DROP TRIGGER \(unescaped: trigger) ON events", logger: TestDatabase.logger)
+            try await client.query("DROP FUNCTION \(unescaped: trigger)()", logger: TestDatabase.logger)
+            let results = try refusedOnce.get()
+            #expect(results.prefix(2).allSatisfy { (try? $0.get()) != nil }, "the other meetings' moves applied")
+            #expect((try? results[2].get()) == nil, "the refused meeting's move failed")
+            for (index, meeting) in others.enumerated() {
+                let personId = try await store.identify(token: meeting.person.token, meetingId: meeting.host.meetingId).participantId
+                var location: UUID?
+                var lastSeq: Int64 = -1, events = -2
+                for try await row in try await client.query(
+                    """
+                    SELECT (SELECT location_room_id FROM participants WHERE id = \(personId)),
+                           (SELECT last_seq FROM meetings WHERE id = \(meeting.host.meetingId)),
+                           (SELECT count(*)::int FROM events WHERE meeting_id = \(meeting.host.meetingId))
+                    """, logger: TestDatabase.logger
+                ).decode((UUID?, Int64, Int).self) { (location, lastSeq, events) = row }
+                #expect(location == (index < 2 ? meeting.room : nil))
+                #expect(Int64(events) == lastSeq, "seq stays gap-free")
+            }
+        }
+    }
+
     /// Polls a condition of this process (no database) until it holds, for at most 10 s.
     func waitUntil(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)

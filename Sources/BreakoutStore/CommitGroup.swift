@@ -1,0 +1,84 @@
+import Synchronization
+
+/// Group commit across meetings: batches of different meetings that wait on this node are applied
+/// together, in one transaction: one `BEGIN`, one `COMMIT`, one WAL flush for all of them.
+///
+/// `CommandBatcher` groups the commands of one meeting; with many meetings busy at once its batches
+/// are mostly of one command, and every one of them was a commit of its own (what PostgreSQL's
+/// backends waited on, docs/BENCHMARKS.md). Here at most `maxGroups` transactions are in flight on
+/// the node; while they are, the batches that arrive wait, and the first of them, when a
+/// transaction ends, takes up to `maxWork` waiting batches for the next one. So an idle node adds
+/// no wait, and a busy node commits less often.
+final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
+    /// Applies the works together; returns one output per work, in their order.
+    typealias Execute = @Sendable ([Work]) async -> [Output]
+
+    /// Most batches in one transaction. Default 32.
+    let maxWork: Int
+    /// Most transactions in flight on the node at once. Default 4.
+    let maxGroups: Int
+    private let state = Mutex(State())
+
+    private struct Waiter: Sendable {
+        var work: Work
+        var continuation: CheckedContinuation<Turn, Never>
+    }
+
+    private enum Turn: Sendable {
+        case answered(Output)
+        /// The waiter runs this group; it is the group's first.
+        case lead([Waiter])
+    }
+
+    private struct State: Sendable {
+        var waiting: [Waiter] = []
+        var inFlight = 0
+    }
+
+    init(maxWork: Int = 32, maxGroups: Int = 4) {
+        self.maxWork = maxWork
+        self.maxGroups = maxGroups
+    }
+
+    /// Runs `work` with whatever else waits, and returns its own output.
+    func submit(_ work: Work, execute: Execute) async -> Output {
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let waiter = Waiter(work: work, continuation: continuation)
+            let leads = state.withLock { state -> Bool in
+                guard state.inFlight < maxGroups else {
+                    state.waiting.append(waiter)
+                    return false
+                }
+                state.inFlight += 1
+                return true
+            }
+            if leads { continuation.resume(returning: .lead([waiter])) }
+        }
+        switch turn {
+        case .answered(let output):
+            return output
+        case .lead(let group):
+            return await lead(group, execute: execute)
+        }
+    }
+
+    /// Runs `group` (whose first is the caller), answers the others, and hands the slot on.
+    private func lead(_ group: [Waiter], execute: Execute) async -> Output {
+        let outputs = await execute(group.map(\.work))
+        for (waiter, output) in zip(group, outputs).dropFirst() {
+            waiter.continuation.resume(returning: .answered(output))
+        }
+        // The next group is taken off the queue here, under the lock, so no waiter is led twice.
+        let next = state.withLock { state -> [Waiter] in
+            let next = Array(state.waiting.prefix(maxWork))
+            state.waiting.removeFirst(next.count)
+            if next.isEmpty { state.inFlight -= 1 }
+            return next
+        }
+        if let first = next.first { first.continuation.resume(returning: .lead(next)) }
+        return outputs[0]
+    }
+
+    /// Batches waiting for a transaction (for tests).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+}

@@ -1,0 +1,77 @@
+@testable import BreakoutStore
+import Synchronization
+import Testing
+
+/// `CommitGroup` without a database: who waits, who goes together, who gets which output.
+@Suite("Commit group")
+struct CommitGroupTests {
+    /// Work that records each group it runs and holds work 0 until `release` is called.
+    final class Recorder: Sendable {
+        let groups = Mutex<[[Int]]>([])
+        private let gate = AsyncStream<Void>.makeStream()
+
+        func execute(_ works: [Int]) async -> [Int] {
+            groups.withLock { $0.append(works) }
+            if works.contains(0) { for await _ in gate.stream { break } }
+            return works.map { $0 * 10 }
+        }
+
+        func release() { gate.continuation.finish() }
+    }
+
+    func submit(_ work: Int, to group: CommitGroup<Int, Int>, _ recorder: Recorder) -> Task<Int, Never> {
+        Task { await group.submit(work) { await recorder.execute($0) } }
+    }
+
+    func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            try #require(ContinuousClock.now < deadline, "condition not reached in 10 s")
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    @Test("while every slot is busy, arriving work waits and then goes together, each answered with its own output")
+    func waitingWorkGoesTogether() async throws {
+        let group = CommitGroup<Int, Int>(maxWork: 32, maxGroups: 1)
+        let recorder = Recorder()
+        let first = submit(0, to: group, recorder)
+        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
+        let others = (1...5).map { submit($0, to: group, recorder) }
+        try await waitUntil { group.waitingCount == 5 }
+        recorder.release()
+        #expect(await first.value == 0)
+        for (index, task) in others.enumerated() { #expect(await task.value == (index + 1) * 10) }
+        let groups = recorder.groups.withLock { $0 }
+        #expect(groups.count == 2)
+        #expect(groups.last.map(Set.init) == Set(1...5))
+    }
+
+    @Test("with a slot free, work runs at once and alone: an idle node adds no wait")
+    func freeSlotRunsAtOnce() async throws {
+        let group = CommitGroup<Int, Int>(maxWork: 32, maxGroups: 2)
+        let recorder = Recorder()
+        let first = submit(0, to: group, recorder)
+        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
+        // Work 0 still holds its slot; work 7 takes the other one and finishes first.
+        #expect(await submit(7, to: group, recorder).value == 70)
+        #expect(recorder.groups.withLock { $0 } == [[0], [7]])
+        recorder.release()
+        #expect(await first.value == 0)
+    }
+
+    @Test("a group takes at most maxWork, and the rest form the next groups")
+    func groupsAreBounded() async throws {
+        let group = CommitGroup<Int, Int>(maxWork: 2, maxGroups: 1)
+        let recorder = Recorder()
+        let first = submit(0, to: group, recorder)
+        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
+        let others = (1...5).map { submit($0, to: group, recorder) }
+        try await waitUntil { group.waitingCount == 5 }
+        recorder.release()
+        _ = await first.value
+        for task in others { _ = await task.value }
+        #expect(recorder.groups.withLock { $0.map(\.count) } == [1, 2, 2, 1])
+        #expect(group.waitingCount == 0)
+    }
+}
