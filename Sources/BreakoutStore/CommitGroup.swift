@@ -8,7 +8,7 @@ import Synchronization
 /// backends waited on, docs/BENCHMARKS.md). Here at most `maxGroups` transactions are in flight on
 /// the node; while they are, the batches that arrive wait, and the first of them, when a
 /// transaction ends, takes up to `maxWork` waiting batches for the next one. So an idle node adds
-/// no wait, and a busy node commits less often.
+/// no wait (it does not even suspend), and a busy node commits less often.
 final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
     /// Applies the works together; returns one output per work, in their order.
     typealias Execute = @Sendable ([Work]) async -> [Output]
@@ -26,13 +26,19 @@ final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
 
     private enum Turn: Sendable {
         case answered(Output)
-        /// The waiter runs this group; it is the group's first.
-        case lead([Waiter])
+        /// The waiter runs its own work together with these.
+        case lead(others: [Waiter])
     }
 
     private struct State: Sendable {
         var waiting: [Waiter] = []
         var inFlight = 0
+
+        mutating func takeSlot(of maxGroups: Int) -> Bool {
+            guard inFlight < maxGroups else { return false }
+            inFlight += 1
+            return true
+        }
     }
 
     init(maxWork: Int = 32, maxGroups: Int = 4) {
@@ -42,30 +48,29 @@ final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
 
     /// Runs `work` with whatever else waits, and returns its own output.
     func submit(_ work: Work, execute: Execute) async -> Output {
+        // A free slot: run at once, without suspending.
+        if state.withLock({ $0.takeSlot(of: maxGroups) }) { return await lead(work, others: [], execute: execute) }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
-            let waiter = Waiter(work: work, continuation: continuation)
             let leads = state.withLock { state -> Bool in
-                guard state.inFlight < maxGroups else {
-                    state.waiting.append(waiter)
-                    return false
-                }
-                state.inFlight += 1
-                return true
+                // A slot may have come free meanwhile.
+                if state.takeSlot(of: maxGroups) { return true }
+                state.waiting.append(Waiter(work: work, continuation: continuation))
+                return false
             }
-            if leads { continuation.resume(returning: .lead([waiter])) }
+            if leads { continuation.resume(returning: .lead(others: [])) }
         }
         switch turn {
         case .answered(let output):
             return output
-        case .lead(let group):
-            return await lead(group, execute: execute)
+        case .lead(let others):
+            return await lead(work, others: others, execute: execute)
         }
     }
 
-    /// Runs `group` (whose first is the caller), answers the others, and hands the slot on.
-    private func lead(_ group: [Waiter], execute: Execute) async -> Output {
-        let outputs = await execute(group.map(\.work))
-        for (waiter, output) in zip(group, outputs).dropFirst() {
+    /// Runs `own` with `others`, answers them, and hands the slot on.
+    private func lead(_ own: Work, others: [Waiter], execute: Execute) async -> Output {
+        let outputs = await execute([own] + others.map(\.work))
+        for (waiter, output) in zip(others, outputs.dropFirst()) {
             waiter.continuation.resume(returning: .answered(output))
         }
         // The next group is taken off the queue here, under the lock, so no waiter is led twice.
@@ -75,7 +80,7 @@ final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
             if next.isEmpty { state.inFlight -= 1 }
             return next
         }
-        if let first = next.first { first.continuation.resume(returning: .lead(next)) }
+        if let first = next.first { first.continuation.resume(returning: .lead(others: Array(next.dropFirst()))) }
         return outputs[0]
     }
 
