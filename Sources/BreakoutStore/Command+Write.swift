@@ -8,24 +8,48 @@ extension Command {
     /// next `seq`s and `last_seq`. The sequence stays gap-free because only the holder of the lock
     /// appends. The NOTIFY that wakes the nodes' listeners follows the commit (`NotificationSender`).
     func write() async throws {
-        guard !changes.isEmpty || !answers.isEmpty || !events.isEmpty else { return }
-        let ids = changes.order
-        let rows = ids.compactMap { changes.byId[$0] }
-        let newLastSeq = lastSeq + Int64(events.count)
+        try await Self.write([self], on: connection, logger: logger)
+    }
+
+    /// The same for the commands of several meetings that share a transaction, still one statement.
+    static func write(_ commands: [Command], on connection: PostgresConnection, logger: Logger) async throws {
+        var statement = WriteStatement()
         let encoder = JSONEncoder.sortedKeys
-        let answerTexts = try answers.map { try $0.claim.seal($0.answer) }
-        let payloads = try events.map { String(decoding: try encoder.encode($0.payload), as: UTF8.self) }
-        let statement = WriteStatement(
-            ids: ids, setLocation: rows.map { $0.location != nil }, location: rows.map { Self.text($0.location ?? nil) },
-            setAssigned: rows.map { $0.assignedRoom != nil }, assigned: rows.map { Self.text($0.assignedRoom ?? nil) },
-            muted: rows.map { $0.muted.map { $0 ? "true" : "false" } ?? "" }, role: rows.map { $0.role?.rawValue ?? "" },
-            meetingId: meetingId,
-            scopes: answers.map { ByteBuffer(bytes: $0.claim.scope) }, keys: answers.map(\.claim.key),
-            fingerprints: answers.map { ByteBuffer(bytes: $0.claim.fingerprint) }, answers: answerTexts,
-            newLastSeq: newLastSeq, lastSeq: lastSeq,
-            types: events.map(\.type.rawValue), audiences: events.map(\.audience.kind),
-            recipients: events.map(\.audience.recipientsLiteral), payloads: payloads)
+        for command in commands { try command.add(to: &statement, encoder: encoder) }
+        guard !statement.isEmpty else { return }
         for try await _ in try await connection.execute(statement, logger: logger) {}
+    }
+
+    /// This command's rows of the write.
+    private func add(to statement: inout WriteStatement, encoder: JSONEncoder) throws {
+        for id in changes.order {
+            guard let row = changes.byId[id] else { continue }
+            statement.participantMeetings.append(meetingId)
+            statement.ids.append(id)
+            statement.setLocation.append(row.location != nil)
+            statement.location.append(Self.text(row.location ?? nil))
+            statement.setAssigned.append(row.assignedRoom != nil)
+            statement.assigned.append(Self.text(row.assignedRoom ?? nil))
+            statement.muted.append(row.muted.map { $0 ? "true" : "false" } ?? "")
+            statement.role.append(row.role?.rawValue ?? "")
+        }
+        for answer in answers {
+            statement.scopes.append(ByteBuffer(bytes: answer.claim.scope))
+            statement.keys.append(answer.claim.key)
+            statement.fingerprints.append(ByteBuffer(bytes: answer.claim.fingerprint))
+            statement.answers.append(try answer.claim.seal(answer.answer))
+        }
+        guard let newLastSeq = appendedUpTo else { return }
+        statement.bumpedMeetings.append(meetingId)
+        statement.newLastSeqs.append(newLastSeq)
+        for (offset, event) in events.enumerated() {
+            statement.eventMeetings.append(meetingId)
+            statement.seqs.append(lastSeq + Int64(offset + 1))
+            statement.types.append(event.type.rawValue)
+            statement.audiences.append(event.audience.kind)
+            statement.recipients.append(event.audience.recipientsLiteral)
+            statement.payloads.append(String(decoding: try encoder.encode(event.payload), as: UTF8.self))
+        }
     }
 
     /// The meeting's newest `seq` once this command commits, when it appended events (for the
@@ -40,8 +64,9 @@ extension Audience {
     var recipientsLiteral: String { "{" + recipients.map(\.uuidString).joined(separator: ",") + "}" }
 }
 
-/// The write of `Command.write()`, prepared once per connection: PostgreSQL parses and plans it
-/// once instead of on every command.
+/// The write of `Command.write`, prepared once per connection: PostgreSQL parses and plans it
+/// once instead of on every command. Every row names its meeting, so the commands of several
+/// meetings that share a transaction are written by the same one statement.
 struct WriteStatement: PostgresPreparedStatement {
     static let sql = """
         WITH changed AS (
@@ -50,46 +75,54 @@ struct WriteStatement: PostgresPreparedStatement {
                 assigned_room_id = CASE WHEN u.set_assigned THEN NULLIF(u.assigned, '')::uuid ELSE p.assigned_room_id END,
                 muted_by_host = COALESCE(NULLIF(u.muted, '')::boolean, p.muted_by_host),
                 role = COALESCE(NULLIF(u.role, ''), p.role)
-            FROM unnest($1::uuid[], $2::bool[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::text[])
-                 AS u (id, set_location, location, set_assigned, assigned, muted, role)
-            WHERE p.meeting_id = $8::uuid AND p.id = u.id
+            FROM unnest($1::uuid[], $2::uuid[], $3::bool[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[])
+                 AS u (meeting, id, set_location, location, set_assigned, assigned, muted, role)
+            WHERE p.meeting_id = u.meeting AND p.id = u.id
         ), answered AS (
             INSERT INTO idempotency_keys (scope, key, fingerprint, result)
             SELECT a.scope, a.key, a.fingerprint, a.result::jsonb
             FROM unnest($9::bytea[], $10::text[], $11::bytea[], $12::text[]) AS a (scope, key, fingerprint, result)
         ), bumped AS (
-            UPDATE meetings SET last_seq = $13::bigint WHERE id = $8::uuid AND $13::bigint > $14::bigint
+            UPDATE meetings m SET last_seq = b.last_seq
+            FROM unnest($13::uuid[], $14::bigint[]) AS b (id, last_seq)
+            WHERE m.id = b.id
         ), appended AS (
             INSERT INTO events (meeting_id, seq, type, audience, recipients, payload)
-            SELECT $8::uuid, $14::bigint + e.ord, e.type, e.audience, e.recipients::uuid[], e.payload::jsonb
-            FROM unnest($15::text[], $16::text[], $17::text[], $18::text[])
-                 WITH ORDINALITY AS e (type, audience, recipients, payload, ord)
+            SELECT e.meeting, e.seq, e.type, e.audience, e.recipients::uuid[], e.payload::jsonb
+            FROM unnest($15::uuid[], $16::bigint[], $17::text[], $18::text[], $19::text[], $20::text[])
+                 AS e (meeting, seq, type, audience, recipients, payload)
         )
         SELECT 1
         """
     typealias Row = Int
 
-    var ids: [UUID]
-    var setLocation: [Bool]
-    var location: [String]
-    var setAssigned: [Bool]
-    var assigned: [String]
-    var muted: [String]
-    var role: [String]
-    var meetingId: UUID
-    var scopes: [ByteBuffer]
-    var keys: [String]
-    var fingerprints: [ByteBuffer]
-    var answers: [String]
-    var newLastSeq: Int64
-    var lastSeq: Int64
-    var types: [String]
-    var audiences: [String]
-    var recipients: [String]
-    var payloads: [String]
+    var participantMeetings: [UUID] = []
+    var ids: [UUID] = []
+    var setLocation: [Bool] = []
+    var location: [String] = []
+    var setAssigned: [Bool] = []
+    var assigned: [String] = []
+    var muted: [String] = []
+    var role: [String] = []
+    var scopes: [ByteBuffer] = []
+    var keys: [String] = []
+    var fingerprints: [ByteBuffer] = []
+    var answers: [String] = []
+    var bumpedMeetings: [UUID] = []
+    var newLastSeqs: [Int64] = []
+    var eventMeetings: [UUID] = []
+    var seqs: [Int64] = []
+    var types: [String] = []
+    var audiences: [String] = []
+    var recipients: [String] = []
+    var payloads: [String] = []
+
+    /// Nothing to write: no change, no answer, no event.
+    var isEmpty: Bool { ids.isEmpty && keys.isEmpty && seqs.isEmpty }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 18)
+        var bindings = PostgresBindings(capacity: 20)
+        bindings.append(participantMeetings)
         bindings.append(ids)
         bindings.append(setLocation)
         bindings.append(location)
@@ -97,13 +130,14 @@ struct WriteStatement: PostgresPreparedStatement {
         bindings.append(assigned)
         bindings.append(muted)
         bindings.append(role)
-        bindings.append(meetingId)
         bindings.append(scopes)
         bindings.append(keys)
         bindings.append(fingerprints)
         bindings.append(answers)
-        bindings.append(newLastSeq)
-        bindings.append(lastSeq)
+        bindings.append(bumpedMeetings)
+        bindings.append(newLastSeqs)
+        bindings.append(eventMeetings)
+        bindings.append(seqs)
         bindings.append(types)
         bindings.append(audiences)
         bindings.append(recipients)

@@ -89,6 +89,71 @@ struct CommandFacts: Decodable, Sendable {
     }
 }
 
+extension CommandFacts {
+    /// What one meeting's batch asks the facts for.
+    struct Request: Sendable {
+        var meetingId: UUID
+        var callers: [Data]
+        var memberIds: [UUID]
+        var claims: [Idempotency.Claim]
+    }
+
+    /// Locks the meetings of `requests` one after the other, in the order given (id order), and
+    /// reads each one's facts: one statement for all (`sql/010_group_command_facts.sql`).
+    static func load(_ requests: [Request], on connection: PostgresConnection, logger: Logger) async throws -> [CommandFacts] {
+        var statement = GroupFactsStatement(meetingIds: requests.map(\.meetingId))
+        for (index, request) in requests.enumerated() {
+            let owner = index + 1
+            statement.tokenOwners += request.callers.map { _ in Int32(owner) }
+            statement.tokenHashes += request.callers.map { ByteBuffer(bytes: $0) }
+            statement.memberOwners += request.memberIds.map { _ in Int32(owner) }
+            statement.memberIds += request.memberIds
+            statement.claimOwners += request.claims.map { _ in Int32(owner) }
+            statement.scopes += request.claims.map { ByteBuffer(bytes: $0.scope) }
+            statement.keys += request.claims.map(\.key)
+        }
+        var facts: [CommandFacts] = []
+        for try await text in try await connection.execute(statement, logger: logger) {
+            facts.append(try JSONDecoder().decode(CommandFacts.self, from: Data(text.utf8)))
+        }
+        guard facts.count == requests.count else { throw DomainError.notFound("meeting") }
+        return facts
+    }
+}
+
+/// The call of `breakout_group_command_facts`, prepared once per connection.
+struct GroupFactsStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT facts::text FROM breakout_group_command_facts(
+            $1::uuid[], $2::int[], $3::bytea[], $4::int[], $5::uuid[], $6::int[], $7::bytea[], $8::text[]) ORDER BY ord
+        """
+    typealias Row = String
+
+    var meetingIds: [UUID]
+    var tokenOwners: [Int32] = []
+    var tokenHashes: [ByteBuffer] = []
+    var memberOwners: [Int32] = []
+    var memberIds: [UUID] = []
+    var claimOwners: [Int32] = []
+    var scopes: [ByteBuffer] = []
+    var keys: [String] = []
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 8)
+        bindings.append(meetingIds)
+        bindings.append(tokenOwners)
+        bindings.append(tokenHashes)
+        bindings.append(memberOwners)
+        bindings.append(memberIds)
+        bindings.append(claimOwners)
+        bindings.append(scopes)
+        bindings.append(keys)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+}
+
 /// The call of `breakout_command_facts`, prepared once per connection.
 struct FactsStatement: PostgresPreparedStatement {
     static let sql = "SELECT breakout_command_facts($1::uuid, $2::bytea[], $3::uuid[], $4::bytea[], $5::text[])::text AS facts"

@@ -139,26 +139,25 @@ extension MeetingStore {
     }
 
     /// One transaction for the batches of several meetings, locked in id order (as the timers
-    /// lock them, so no two transactions wait for each other). Batchable commands write nothing
+    /// lock them, so no two transactions wait for each other in a circle): two statements for all
+    /// of them, as for one meeting (`applyTogether`). Batchable commands write nothing
     /// before their meeting's single write, so a refused command never spoils the transaction; if a
     /// statement fails anyway, the transaction is rolled back and every batch is applied again in a
     /// transaction of its own, so one meeting's failure refuses no other.
     func executeTogether(_ batches: [MeetingBatch]) async -> [[CommandBatcher.Answer]] {
         guard batches.count > 1 else { return await executeEachAlone(batches) }
         let order = batches.indices.sorted { batches[$0].meetingId.uuidString < batches[$1].meetingId.uuidString }
+        let ordered = order.map { batches[$0] }
         do {
-            let applied = try await boundedTransaction { connection in
-                var applied: [Int: Applied] = [:]
-                for index in order {
-                    applied[index] = try await apply(batches[index].commands, on: batches[index].meetingId, connection: connection)
-                }
-                return applied
+            let outcomes = try await boundedTransaction { connection in
+                try await applyTogether(ordered, connection: connection)
             }
-            return batches.indices.map { index in
-                guard let outcome = applied[index] else { return batches[index].commands.map { _ in .failure(Self.notApplied) } }
+            var answers = batches.map { $0.commands.map { _ in CommandBatcher.Answer.failure(Self.notApplied) } }
+            for (index, outcome) in zip(order, outcomes) {
                 if let seq = outcome.appendedUpTo { notifications.notify(batches[index].meetingId, seq: seq) }
-                return outcome.answers
+                answers[index] = outcome.answers
             }
+            return answers
         } catch where Self.rolledBack(error) {
             return await executeEachAlone(batches)
         } catch {
@@ -200,12 +199,48 @@ extension MeetingStore {
         let facts = try await CommandFacts.load(
             meetingId, callers: batch.compactMap(\.tokenHash), memberIds: batch.flatMap(\.memberIds),
             claims: batch.compactMap(\.claim), on: connection, logger: logger)
+        let decided = try await decide(batch, on: meetingId, facts: facts, connection: connection)
+        if let command = decided.command { try await command.write() }
+        return decided.applied
+    }
+
+    /// The steps of `executeTogether` inside an open transaction, for batches in meeting-id order:
+    /// one statement locks the meetings (in that order) and reads their facts, the rules decide
+    /// each batch, one statement writes them all. So each meeting's lock is held across two round
+    /// trips, the write and the commit, as when it is alone.
+    func applyTogether(_ batches: [MeetingBatch], connection: PostgresConnection) async throws -> [Applied] {
+        let requests = batches.map { batch in
+            CommandFacts.Request(
+                meetingId: batch.meetingId, callers: batch.commands.compactMap(\.tokenHash),
+                memberIds: batch.commands.flatMap(\.memberIds), claims: batch.commands.compactMap(\.claim))
+        }
+        let facts = try await CommandFacts.load(requests, on: connection, logger: logger)
+        var decided: [Decided] = []
+        for (batch, facts) in zip(batches, facts) {
+            decided.append(try await decide(batch.commands, on: batch.meetingId, facts: facts, connection: connection))
+        }
+        try await Command.write(decided.compactMap(\.command), on: connection, logger: logger)
+        return decided.map(\.applied)
+    }
+
+    /// What the rules decided for one meeting's batch: the command to write (none when the meeting
+    /// does not exist) and each command's answer.
+    struct Decided: Sendable {
+        var command: Command?
+        var applied: Applied
+    }
+
+    /// Decides a batch in arrival order from its meeting's facts.
+    private func decide(
+        _ batch: [PendingCommand], on meetingId: UUID, facts: CommandFacts, connection: PostgresConnection
+    ) async throws -> Decided {
         let members = Dictionary((facts.members ?? []).map { ($0.tokenHash, $0.id) }, uniquingKeysWith: { first, _ in first })
         // Callers who are not members of this meeting: rare, so asked only when it happens.
         let strangers = batch.compactMap(\.tokenHash).filter { members[$0.hexString] == nil }
         let foreignTokens = strangers.isEmpty ? [] : try await tokensOfOtherMeetings(strangers, than: meetingId, on: connection)
         guard facts.exists else {
-            return Applied(answers: batch.map { .failure(Self.unknownCaller($0.tokenHash, foreignTokens: foreignTokens)) })
+            let answers = batch.map { CommandBatcher.Answer.failure(Self.unknownCaller($0.tokenHash, foreignTokens: foreignTokens)) }
+            return Decided(command: nil, applied: Applied(answers: answers))
         }
         let exclusive = batch.count == 1 && !batch[0].batchable
         var command = try Command(facts: facts, meetingId: meetingId, exclusive: exclusive, connection: connection, logger: logger)
@@ -234,8 +269,7 @@ extension MeetingStore {
                 answers.append(.failure(Self.translate(error)))
             }
         }
-        try await command.write()
-        return Applied(answers: answers, appendedUpTo: command.appendedUpTo)
+        return Decided(command: command, applied: Applied(answers: answers, appendedUpTo: command.appendedUpTo))
     }
 
     static let notApplied = DomainError(status: 500, code: "internal_error", detail: "The command was not applied.")
