@@ -42,8 +42,11 @@ extension MeetingStore {
     }
 
     /// The meeting's state now, for every viewer: one read, shared by the callers of one node.
+    /// Bounded like a command, so a read hung on a closed connection cannot hold back every
+    /// stream that waits for this snapshot.
     public func snapshot(of meetingId: UUID) async throws -> MeetingSnapshot {
-        try await client.withConnection { connection in
+        let logger = logger
+        return try await withBoundedConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 let value = try await readSnapshot(meetingId, on: connection)
