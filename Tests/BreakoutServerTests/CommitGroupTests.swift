@@ -31,14 +31,26 @@ struct CommitGroupTests {
         }
     }
 
+    /// Starts work 0, which holds its slot until `release`, and waits until it runs.
+    func hold(_ group: CommitGroup<Int, Int>, _ recorder: Recorder) async throws -> Task<Int, Never> {
+        let first = submit(0, to: group, recorder)
+        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
+        return first
+    }
+
+    /// Submits works 1…5 and waits until all of them wait for a slot.
+    func queueFive(_ group: CommitGroup<Int, Int>, _ recorder: Recorder) async throws -> [Task<Int, Never>] {
+        let others = (1...5).map { submit($0, to: group, recorder) }
+        try await waitUntil { group.waitingCount == 5 }
+        return others
+    }
+
     @Test("while every slot is busy, arriving work waits and then goes together, each answered with its own output")
     func waitingWorkGoesTogether() async throws {
         let group = CommitGroup<Int, Int>(maxWork: 32, maxGroups: 1)
         let recorder = Recorder()
-        let first = submit(0, to: group, recorder)
-        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
-        let others = (1...5).map { submit($0, to: group, recorder) }
-        try await waitUntil { group.waitingCount == 5 }
+        let first = try await hold(group, recorder)
+        let others = try await queueFive(group, recorder)
         recorder.release()
         #expect(await first.value == 0)
         for (index, task) in others.enumerated() { #expect(await task.value == (index + 1) * 10) }
@@ -51,8 +63,7 @@ struct CommitGroupTests {
     func freeSlotRunsAtOnce() async throws {
         let group = CommitGroup<Int, Int>(maxWork: 32, maxGroups: 2)
         let recorder = Recorder()
-        let first = submit(0, to: group, recorder)
-        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
+        let first = try await hold(group, recorder)
         // Work 0 still holds its slot; work 7 takes the other one and finishes first.
         #expect(await submit(7, to: group, recorder).value == 70)
         #expect(recorder.groups.withLock { $0 } == [[0], [7]])
@@ -64,10 +75,8 @@ struct CommitGroupTests {
     func groupsAreBounded() async throws {
         let group = CommitGroup<Int, Int>(maxWork: 2, maxGroups: 1)
         let recorder = Recorder()
-        let first = submit(0, to: group, recorder)
-        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
-        let others = (1...5).map { submit($0, to: group, recorder) }
-        try await waitUntil { group.waitingCount == 5 }
+        let first = try await hold(group, recorder)
+        let others = try await queueFive(group, recorder)
         recorder.release()
         _ = await first.value
         for task in others { _ = await task.value }
