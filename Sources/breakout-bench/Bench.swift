@@ -5,15 +5,16 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// `breakout-bench`: the benchmark of the service (issue 6, "Campus scale"). It drives running
-/// nodes through the public HTTP API and live stream only (and reads the `timers` table for timer
-/// lateness), so it measures any server that keeps the v1 contract. `scripts/bench` starts the
-/// database, the pgbench baseline and three release nodes, and calls it.
+/// `breakout-bench`: the benchmark of the service at campus scale, against the targets in
+/// docs/BENCHMARKS.md. It drives running nodes through the public HTTP API and live stream only
+/// (and reads the `timers` table for timer lateness), so it measures any server that keeps the v1
+/// contract. `scripts/bench` starts the database, the pgbench baseline and three release nodes,
+/// and calls it.
 @main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "breakout-bench",
-        abstract: "Benchmark running breakout nodes against the targets of ENGINEERING.md.",
+        abstract: "Benchmark running breakout nodes against the targets in docs/BENCHMARKS.md.",
         discussion: "Scenarios: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")), or all.")
 
     @Argument(help: "Scenarios to run (default: all).")

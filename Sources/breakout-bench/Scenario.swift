@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// The scenarios of issue 6, one per row of ENGINEERING.md's targets table.
+/// The scenarios of the benchmark, one per measured row of the targets in docs/BENCHMARKS.md.
 enum Scenario: String, CaseIterable, Sendable {
     case commandLatency = "command-latency"
     case hotMeeting = "hot-meeting"
