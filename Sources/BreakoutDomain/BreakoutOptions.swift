@@ -1,4 +1,4 @@
-/// The options of a meeting's breakout rooms, with the spec's defaults.
+/// The options of a meeting's breakout rooms, with their defaults (docs/rules.md, "The options").
 public struct BreakoutOptions: Sendable, Equatable, Codable {
     /// On open, assigned participants are moved into their rooms (else they get a prompt). Default true.
     public var moveAutomatically: Bool = true
@@ -62,9 +62,7 @@ public struct BreakoutOptionsPatch: Sendable, Equatable {
             violations.append(.init(field: "options.allowChooseRoom", message: "is always true in self_select mode"))
         }
         if !violations.isEmpty {
-            throw DomainError(status: 422, code: "validation_failed",
-                              detail: violations.map { "\($0.field) \($0.message)" }.joined(separator: "; "),
-                              violations: violations)
+            throw DomainError.invalid(violations)
         }
         var result = options
         if let v = moveAutomatically { result.moveAutomatically = v }

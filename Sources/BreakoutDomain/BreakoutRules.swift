@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Rules 1, 2, 3 and 7 of the spec: create, change, open and close a meeting's breakout rooms.
+/// Create, change, open and close a meeting's breakout rooms (docs/rules.md, rules 1, 2, 3 and 7).
 public enum BreakoutRules {
     /// What `create` decided: the rooms to make and who goes where.
     public struct CreationPlan: Sendable, Equatable {
@@ -9,9 +9,16 @@ public enum BreakoutRules {
         public var roomNames: [String]
         /// One list per room, in room order: the participants assigned to it.
         public var assignments: [[UUID]]
+
+        /// What was created once the rooms have ids (`rooms`, in plan order): the new breakout and
+        /// who is assigned to which room.
+        public func created(rooms: [Room], assignments: [UUID: [UUID]]) -> BreakoutCreated {
+            BreakoutCreated(
+                breakout: Breakout(status: .ready, mode: mode, options: options, rooms: rooms), assignments: assignments)
+        }
     }
 
-    /// Rule 1. `participants` are the meeting's members with role `participant`, in join order.
+    /// Create rooms (docs/rules.md, rule 1). `participants` are the meeting's members with role `participant`, in join order.
     /// In `preassigned` mode, `preassignments` is the meeting's list and `members` are the members
     /// with an email (any role), in join order.
     public static func create(
@@ -54,7 +61,7 @@ public enum BreakoutRules {
         return defaultRoomName(number)
     }
 
-    /// Rule 2: rename, add, delete rooms, assign and change options need rooms to exist.
+    /// Rename, add, delete rooms, assign and change options need rooms to exist (docs/rules.md, rule 2).
     public static func requireEditable(actor: Role, breakout: BreakoutState) throws {
         try Permission.requireManager(actor)
         guard breakout.status.hasRooms else { throw DomainError.noBreakout }
@@ -68,6 +75,17 @@ public enum BreakoutRules {
     public static func addRoom(actor: Role, breakout: BreakoutState, roomCount: Int, limits: Limits) throws {
         try requireEditable(actor: actor, breakout: breakout)
         guard roomCount < limits.maxRooms else { throw DomainError.tooManyRooms }
+    }
+
+    /// The room to add to `rooms`: `name`, or the first free "Breakout room N", after the last one.
+    public static func addRoom(
+        actor: Role, breakout: BreakoutState, rooms: [Room], name: String?, id: UUID, limits: Limits
+    ) throws -> Room {
+        let names = Set(rooms.map(\.name))
+        try addRoom(actor: actor, breakout: breakout, roomCount: names.count, limits: limits)
+        let name = name ?? nameForAddedRoom(existing: names)
+        guard !names.contains(name) else { throw DomainError.roomNameTaken }
+        return Room(id: id, name: name, position: (rooms.map(\.position).max() ?? 0) + 1)
     }
 
     /// Deleting a room while rooms are open sends its occupants to the main room first (the store
@@ -86,7 +104,7 @@ public enum BreakoutRules {
         case removed
     }
 
-    /// Rule 2 and 6: new options; while rooms are open a changed `timerSeconds` moves `timerEndsAt`.
+    /// New options; while rooms are open a changed `timerSeconds` moves `timerEndsAt` (docs/rules.md, rules 2 and 6).
     public static func changeOptions(
         actor: Role, breakout: BreakoutState, patch: BreakoutOptionsPatch, openedAt: Date?
     ) throws -> (options: BreakoutOptions, timer: TimerChange) {
@@ -111,7 +129,7 @@ public enum BreakoutRules {
         case prompt
     }
 
-    /// Rule 2: assign, reassign or unassign (`room` nil). While rooms are open a reassigned participant
+    /// Assign, reassign or unassign (`room` nil) (docs/rules.md, rule 2). While rooms are open a reassigned participant
     /// is moved or prompted; an unassigned one who sits in the old room goes back to main.
     public static func assign(actor: Role, breakout: BreakoutState, target: Member, room: UUID?) throws -> AssignmentEffect {
         try requireEditable(actor: actor, breakout: breakout)
@@ -123,13 +141,30 @@ public enum BreakoutRules {
         return breakout.options.moveAutomatically ? .move(to: room) : .prompt
     }
 
-    /// Rule 3: open all rooms. With `moveAutomatically` every assigned participant is moved,
+    /// The events of an assignment decided by `assign`: `assignment_changed` when the room changes,
+    /// then the move or the prompt it causes.
+    public static func assignmentEvents(target: Member, room: UUID?, effect: AssignmentEffect) -> [DomainEvent] {
+        var events: [DomainEvent] = []
+        if target.assignedRoomId != room {
+            events.append(DomainEvent(.assignmentChanged(Assignment(participantId: target.id, roomId: room))))
+        }
+        switch effect {
+        case .assignOnly: break
+        case .move(let destination):
+            events.append(DomainEvent(.participantMoved(ParticipantMoved(participantId: target.id, from: target.location, to: destination))))
+        case .prompt:
+            if let room { events.append(.movePrompt(target.id, to: room)) }
+        }
+        return events
+    }
+
+    /// Open all rooms (docs/rules.md, rule 3). With `moveAutomatically` every assigned participant is moved,
     /// otherwise each is prompted. Returns the time the room timer ends, if any.
     public static func open(actor: Role, breakout: BreakoutState, now: Date) throws -> Date? {
         try Permission.requireManager(actor)
         switch breakout.status {
         case .none: throw DomainError.noBreakout
-        case .open: throw DomainError(status: 409, code: "breakout_already_open", detail: "The breakout rooms are already open.")
+        case .open: throw DomainError.breakoutAlreadyOpen
         case .closing: throw DomainError.breakoutClosing
         case .ready: break
         }
@@ -144,7 +179,7 @@ public enum BreakoutRules {
         case countdown(endsAt: Date, seconds: Int)
     }
 
-    /// Rule 7 (by a manager; the timer's close goes through `closeOnTimer`).
+    /// Close all rooms, by a manager (docs/rules.md, rule 7); the timer's close is decided by `timeUp` (rule 6).
     public static func close(actor: Role, breakout: BreakoutState, now: Date) throws -> ClosePlan {
         try Permission.requireManager(actor)
         return try closePlan(breakout: breakout, now: now)
@@ -161,20 +196,54 @@ public enum BreakoutRules {
         return seconds == 0 ? .immediately : .countdown(endsAt: now.addingTimeInterval(TimeInterval(seconds)), seconds: seconds)
     }
 
-    /// What happens when the room timer ends (rule 6).
+    /// What "close all rooms" answers: the countdown that started, or the close that happened.
+    public enum CloseOutcome: Sendable, Equatable, Codable {
+        case closing(BreakoutClosing)
+        case closed(BreakoutClosed)
+
+        /// Its event, announced to everyone.
+        public var event: DomainEvent {
+            switch self {
+            case .closing(let closing): DomainEvent(.breakoutClosing(closing))
+            case .closed(let closed): DomainEvent(.breakoutClosed(closed))
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            if let closing = try? BreakoutClosing(from: decoder) { self = .closing(closing) }
+            else { self = .closed(try BreakoutClosed(from: decoder)) }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .closing(let closing): try closing.encode(to: encoder)
+            case .closed(let closed): try closed.encode(to: encoder)
+            }
+        }
+    }
+
+    /// The outcome of a close plan decided at `now`.
+    public static func outcome(of plan: ClosePlan, now: Date) -> CloseOutcome {
+        switch plan {
+        case .immediately: .closed(BreakoutClosed(closedAt: now))
+        case .countdown(let endsAt, let seconds): .closing(BreakoutClosing(closingEndsAt: endsAt, countdownSeconds: seconds))
+        }
+    }
+
+    /// What happens when the room timer ends (docs/rules.md, rule 6).
     public struct TimeUpPlan: Sendable, Equatable {
         public var notifyManagers: Bool
         public var close: ClosePlan?
     }
 
-    /// Rule 6: nil when the breakout is no longer open (the timer is stale and does nothing).
+    /// The timer ends (docs/rules.md, rule 6): nil when the breakout is no longer open (the timer is stale and does nothing).
     public static func timeUp(breakout: BreakoutState, now: Date) -> TimeUpPlan? {
         guard breakout.status == .open else { return nil }
         let close = breakout.options.closeWhenTimeUp ? try? closePlan(breakout: breakout, now: now) : nil
         return TimeUpPlan(notifyManagers: breakout.options.notifyHostWhenTimeUp, close: close)
     }
 
-    /// The late joiner rule (rule 10): the room a participant joining now is given, and whether they
+    /// Late joiners (docs/rules.md, rule 10): the room a participant joining now is given, and whether they
     /// are moved in or prompted.
     /// `preassignedRoom` is the existing room whose name the pre-assignment list gives for the
     /// joiner's email; it wins over the least populated room.

@@ -42,8 +42,7 @@ public struct CanvasGroupSet {
         }
         guard let login else {
             let message = "this Canvas export has no login_id column, which is what is matched to participants' emails; export the group set again with login ids"
-            throw DomainError(status: 422, code: "validation_failed", detail: "Line 1: \(message).",
-                              violations: [.init(field: "line 1", message: message)])
+            throw DomainError.invalid([.init(field: "line 1", message: message)], detail: "Line 1: \(message).")
         }
         var entries: [PreassignmentList.Entry] = []
         var unassigned: [PreassignmentUpload.Unassigned] = []

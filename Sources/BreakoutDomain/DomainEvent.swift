@@ -75,19 +75,156 @@ public enum Audience: Sendable, Equatable {
     }
 }
 
-/// A change to announce: what happened, to whom, with which details.
+/// A change to announce: what happened (a typed payload) and who may see it. The rules decide
+/// both; the store appends the event and the live stream carries it as it is.
 public struct DomainEvent: Sendable, Equatable {
-    public var type: EventType
+    public var payload: EventPayload
     public var audience: Audience
-    public var payload: JSONValue
 
-    public init(_ type: EventType, to audience: Audience = .everyone, _ payload: JSONValue) {
-        self.type = type
-        self.audience = audience
+    public init(_ payload: EventPayload, to audience: Audience = .everyone) {
         self.payload = payload
+        self.audience = audience
+    }
+
+    public var type: EventType { payload.type }
+}
+
+/// Every event's payload, by type. Encoded it is the payload object itself (`{"participantId":…}`):
+/// the type travels beside it (the SSE `event:` name, the `type` column).
+public enum EventPayload: Sendable, Equatable, Encodable {
+    case participantJoined(ParticipantJoined)
+    case participantLeft(ParticipantLeft)
+    case roleChanged(RoleChanged)
+    case breakoutCreated(BreakoutCreated)
+    case breakoutDiscarded(BreakoutDiscarded)
+    case roomAdded(RoomAdded)
+    case roomRenamed(RoomRenamed)
+    case roomDeleted(RoomDeleted)
+    case optionsChanged(OptionsChanged)
+    case assignmentChanged(Assignment)
+    case breakoutOpened(BreakoutOpened)
+    case movePrompt(Assignment)
+    case participantMoved(ParticipantMoved)
+    case broadcast(Broadcast)
+    case timeUp(TimeUp)
+    case breakoutClosing(BreakoutClosing)
+    case breakoutClosed(BreakoutClosed)
+    case helpRequested(HelpRequested)
+    case helpTaken(HelpWorked)
+    case helpResolved(HelpWorked)
+    case muteChanged(MuteChanged)
+    case meetingEnded(MeetingEnded)
+
+    public var type: EventType {
+        switch self {
+        case .participantJoined: .participantJoined
+        case .participantLeft: .participantLeft
+        case .roleChanged: .roleChanged
+        case .breakoutCreated: .breakoutCreated
+        case .breakoutDiscarded: .breakoutDiscarded
+        case .roomAdded: .roomAdded
+        case .roomRenamed: .roomRenamed
+        case .roomDeleted: .roomDeleted
+        case .optionsChanged: .optionsChanged
+        case .assignmentChanged: .assignmentChanged
+        case .breakoutOpened: .breakoutOpened
+        case .movePrompt: .movePrompt
+        case .participantMoved: .participantMoved
+        case .broadcast: .broadcast
+        case .timeUp: .timeUp
+        case .breakoutClosing: .breakoutClosing
+        case .breakoutClosed: .breakoutClosed
+        case .helpRequested: .helpRequested
+        case .helpTaken: .helpTaken
+        case .helpResolved: .helpResolved
+        case .muteChanged: .muteChanged
+        case .meetingEnded: .meetingEnded
+        }
+    }
+
+    private var value: any Encodable & Sendable {
+        switch self {
+        case .participantJoined(let v): v
+        case .participantLeft(let v): v
+        case .roleChanged(let v): v
+        case .breakoutCreated(let v): v
+        case .breakoutDiscarded(let v): v
+        case .roomAdded(let v): v
+        case .roomRenamed(let v): v
+        case .roomDeleted(let v): v
+        case .optionsChanged(let v): v
+        case .assignmentChanged(let v), .movePrompt(let v): v
+        case .breakoutOpened(let v): v
+        case .participantMoved(let v): v
+        case .broadcast(let v): v
+        case .timeUp(let v): v
+        case .breakoutClosing(let v): v
+        case .breakoutClosed(let v): v
+        case .helpRequested(let v): v
+        case .helpTaken(let v), .helpResolved(let v): v
+        case .muteChanged(let v): v
+        case .meetingEnded(let v): v
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+
+    /// Reads a stored payload of `type` (JSON text as `JSONValueEncoder` wrote it).
+    public static func decode(_ type: EventType, from json: some DataProtocol) throws -> EventPayload {
+        let data = Data(json)
+        let decoder = JSONDecoder.breakout
+        func read<T: Decodable>(_: T.Type) throws -> T { try decoder.decode(T.self, from: data) }
+        return switch type {
+        case .participantJoined: .participantJoined(try read(ParticipantJoined.self))
+        case .participantLeft: .participantLeft(try read(ParticipantLeft.self))
+        case .roleChanged: .roleChanged(try read(RoleChanged.self))
+        case .breakoutCreated: .breakoutCreated(try read(BreakoutCreated.self))
+        case .breakoutDiscarded: .breakoutDiscarded(try read(BreakoutDiscarded.self))
+        case .roomAdded: .roomAdded(try read(RoomAdded.self))
+        case .roomRenamed: .roomRenamed(try read(RoomRenamed.self))
+        case .roomDeleted: .roomDeleted(try read(RoomDeleted.self))
+        case .optionsChanged: .optionsChanged(try read(OptionsChanged.self))
+        case .assignmentChanged: .assignmentChanged(try read(Assignment.self))
+        case .breakoutOpened: .breakoutOpened(try read(BreakoutOpened.self))
+        case .movePrompt: .movePrompt(try read(Assignment.self))
+        case .participantMoved: .participantMoved(try read(ParticipantMoved.self))
+        case .broadcast: .broadcast(try read(Broadcast.self))
+        case .timeUp: .timeUp(try read(TimeUp.self))
+        case .breakoutClosing: .breakoutClosing(try read(BreakoutClosing.self))
+        case .breakoutClosed: .breakoutClosed(try read(BreakoutClosed.self))
+        case .helpRequested: .helpRequested(try read(HelpRequested.self))
+        case .helpTaken: .helpTaken(try read(HelpWorked.self))
+        case .helpResolved: .helpResolved(try read(HelpWorked.self))
+        case .muteChanged: .muteChanged(try read(MuteChanged.self))
+        case .meetingEnded: .meetingEnded(try read(MeetingEnded.self))
+        }
     }
 }
 
-extension JSONValue {
-    public init(_ id: UUID?) { self = id.map { .string($0.uuidString.lowercased()) } ?? .null }
+/// Who sees which event is a rule: these say it once, for every command that announces them.
+extension DomainEvent {
+    /// A prompt to join a room goes to that participant only.
+    public static func movePrompt(_ participantId: UUID, to roomId: UUID) -> DomainEvent {
+        DomainEvent(.movePrompt(Assignment(participantId: participantId, roomId: roomId)), to: .only([participantId]))
+    }
+
+    /// A broadcast to one room reaches the people in it (`occupants`) and the managers.
+    public static func broadcast(_ broadcast: Broadcast, occupants: [UUID]) -> DomainEvent {
+        DomainEvent(.broadcast(broadcast), to: broadcast.roomId == nil ? .everyone : .managersAnd(occupants))
+    }
+
+    /// The help queue is the managers'; the asker sees what becomes of its own request.
+    public static func helpRequested(_ request: HelpRequest) -> DomainEvent {
+        DomainEvent(.helpRequested(HelpRequested(request: request)), to: .managersAnd([request.participantId]))
+    }
+
+    public static func helpWorked(_ worked: HelpWorked) -> DomainEvent {
+        let payload: EventPayload = worked.request.status == .resolved ? .helpResolved(worked) : .helpTaken(worked)
+        return DomainEvent(payload, to: .managersAnd([worked.request.participantId]))
+    }
+
+    /// The timer's end is news for the managers only.
+    public static func timeUp(at now: Date) -> DomainEvent {
+        DomainEvent(.timeUp(TimeUp(at: now)), to: .managers)
+    }
 }

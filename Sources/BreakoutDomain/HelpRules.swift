@@ -7,8 +7,31 @@ public enum HelpStatus: String, Sendable, Codable {
     case resolved
 }
 
-/// Rule 8: the help queue.
+/// Rule 8 (docs/rules.md): the help queue.
 public enum HelpRules {
+    /// The request `asker` makes now, as `id`.
+    public static func request(asker: Member, hasUnresolvedRequest: Bool, id: UUID, now: Date) throws -> HelpRequest {
+        let room = try request(asker: asker, hasUnresolvedRequest: hasUnresolvedRequest)
+        return HelpRequest(id: id, participantId: asker.id, roomId: room, status: .open, takenBy: nil, createdAt: now)
+    }
+
+    /// A manager takes an open request: it is now theirs.
+    public static func take(_ request: HelpRequest, by actor: UUID, role: Role) throws -> HelpWorked {
+        try take(actor: role, status: request.status)
+        var taken = request
+        taken.status = .taken
+        taken.takenBy = actor
+        return HelpWorked(request: taken, by: actor)
+    }
+
+    /// A manager resolves an open or taken request (who took it stays on record).
+    public static func resolve(_ request: HelpRequest, by actor: UUID, role: Role) throws -> HelpWorked {
+        try resolve(actor: role, status: request.status)
+        var resolved = request
+        resolved.status = .resolved
+        return HelpWorked(request: resolved, by: actor)
+    }
+
     /// A member in a room asks for help; at most one unresolved request each.
     /// Returns the room the request is about.
     public static func request(asker: Member, hasUnresolvedRequest: Bool) throws -> UUID {

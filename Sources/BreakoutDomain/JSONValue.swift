@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A JSON value: the payload of events, built by the rules and stored as `jsonb`.
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
@@ -58,4 +60,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
 extension JSONValue {
     public init(_ value: Int?) { self = value.map { .number(Double($0)) } ?? .null }
     public init(_ value: String?) { self = value.map { .string($0) } ?? .null }
+}
+
+extension JSONValue {
+    /// An id as clients see it: lower-case, or null.
+    public init(_ id: UUID?) { self = id.map { .string($0.uuidString.lowercased()) } ?? .null }
 }

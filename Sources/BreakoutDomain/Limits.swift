@@ -1,6 +1,6 @@
 /// Bounds on user input that the rules enforce. `maxRooms` is a server setting.
 public struct Limits: Sendable, Equatable {
-    /// Most rooms a breakout may have (the spec's 1–100). Default 100.
+    /// Most rooms a breakout may have (docs/rules.md, rule 1: `roomCount` is 1 to this). Default 100.
     public var maxRooms: Int
     public static let displayNameLength = 1...64
     public static let roomNameLength = 1...64

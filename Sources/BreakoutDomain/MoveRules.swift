@@ -1,7 +1,14 @@
 public import Foundation
 
-/// Rule 4: a member moves itself.
+/// A member moves itself (docs/rules.md, rule 4).
 public enum MoveRules {
+    /// The move `mover` makes to `destination`, and its event when it happens (none when it is
+    /// already there); throws when it is refused.
+    public static func moveEvent(mover: Member, to destination: UUID?, breakout: BreakoutState) throws -> (ParticipantMoved, DomainEvent?) {
+        let moved = ParticipantMoved(participantId: mover.id, from: mover.location, to: destination)
+        return (moved, try move(mover: mover, to: destination, breakout: breakout) ? DomainEvent(.participantMoved(moved)) : nil)
+    }
+
     /// Whether `mover` may go to `destination` (nil = main). Returns false when it is already there
     /// (nothing to do), true when the move happens; throws when it is refused.
     public static func move(mover: Member, to destination: UUID?, breakout: BreakoutState) throws -> Bool {

@@ -1,4 +1,4 @@
-/// Rule 9: host mutes. Anyone managing may set one; lifting it needs a manager in the same location.
+/// Host mutes (docs/rules.md, rule 9). Anyone managing may set one; lifting it needs a manager in the same location.
 public enum MuteRules {
     /// Returns false when the target is already in that state (nothing to do).
     public static func setMute(actor: Member, target: Member, muted: Bool) throws -> Bool {

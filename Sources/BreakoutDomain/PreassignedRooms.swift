@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Rule 1 in `preassigned` mode: the rooms a pre-assignment list makes and who goes where.
+/// Creating rooms in `preassigned` mode (docs/rules.md, rule 1): the rooms a pre-assignment list makes and who goes where.
 public enum PreassignedRooms {
     /// The list's room names, each once, in the order they first appear.
     public static func distinctRooms(_ list: [Preassignment]) -> [String] {

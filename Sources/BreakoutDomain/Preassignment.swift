@@ -139,8 +139,7 @@ public enum PreassignmentList {
             "the header must be \"\(expected)\" (Zoom's template) or a Canvas group export's (with group_name and login_id); found \"\($0)\""
         }
             ?? "the file is empty; its first line must be the header \"\(expected)\" (Zoom's template)"
-        return DomainError(status: 422, code: "validation_failed", detail: "Line 1: \(message).",
-                           violations: [.init(field: "line 1", message: message)])
+        return DomainError.invalid([.init(field: "line 1", message: message)], detail: "Line 1: \(message).")
     }
 
     // MARK: JSON
@@ -240,8 +239,7 @@ public enum PreassignmentList {
         let shown = violations.prefix(5).map { "\($0.field): \($0.message)" }.joined(separator: "; ")
         let more = violations.count > 5 ? "; and \(violations.count - 5) more" : ""
         let noun = violations.count == 1 ? "problem" : "problems"
-        return DomainError(status: 422, code: "validation_failed",
-                           detail: "Nothing was saved: the list has \(violations.count) \(noun) (\(shown)\(more)).",
-                           violations: violations)
+        return DomainError.invalid(
+            violations, detail: "Nothing was saved: the list has \(violations.count) \(noun) (\(shown)\(more)).")
     }
 }

@@ -22,7 +22,7 @@ extension BreakoutServer {
         }
         Routes(store: store, snapshots: hub.snapshots, configuration: configuration).register(on: router)
         LiveStream(store: store, hub: hub).register(on: router)
-        Health(client: store.client, hub: hub).register(on: router)
+        Health(store: store, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
@@ -68,7 +68,7 @@ extension BreakoutServer {
 /// `/healthz` answers without the database (the process is alive); `/readyz` checks the database
 /// and that the node's LISTEN connection is up (without it, its live streams would lag).
 struct Health: Sendable {
-    let client: PostgresClient
+    let store: MeetingStore
     let hub: EventHub
 
     func register(on router: Router<BreakoutRequestContext>) {
@@ -79,7 +79,7 @@ struct Health: Sendable {
             }
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await client.query("SELECT 1") }
+                    group.addTask { try await store.checkDatabase() }
                     group.addTask {
                         try await Task.sleep(for: .seconds(2))
                         throw CancellationError()

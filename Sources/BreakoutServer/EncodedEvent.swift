@@ -7,8 +7,8 @@ public import Hummingbird
 /// encoded once per node and per view when the node reads the event, and shared by every stream.
 /// A stream picks the frame of its caller's view and writes it as it is.
 ///
-/// Participants do not see emails (`StoredEvent.payloadWithoutEmails`); when an event has none,
-/// both views share one buffer.
+/// Participants do not see emails: a `participant_joined` gets a frame of its own for them
+/// (`Views.participantJoined`); every other event has one frame for both views.
 public struct EncodedEvent: Sendable {
     public let seq: Int64
     public let type: String
@@ -26,18 +26,36 @@ public struct EncodedEvent: Sendable {
         seq = event.seq
         type = event.type
         audience = event.audience
-        subject = event.subject
-        newRole = event.newRole
         managerFrame = SSEFrame.event(id: event.seq, type: event.type, data: event.payload)
-        participantFrame = event.payloadWithoutEmails == event.payload
-            ? managerFrame
-            : SSEFrame.event(id: event.seq, type: event.type, data: event.payloadWithoutEmails)
+        var subject: UUID?
+        var newRole: Role?
+        var participantFrame = managerFrame
+        // Only these types are read: the rest go out as they are stored.
+        switch EventType(rawValue: event.type) {
+        case .participantJoined?, .roleChanged?, .participantLeft?:
+            switch try? event.decoded() {
+            case .participantJoined(let joined)?:
+                if let view = try? JSONEncoder.sortedKeys.encode(Views.participantJoined(joined)) {
+                    participantFrame = SSEFrame.event(id: event.seq, type: event.type, data: String(decoding: view, as: UTF8.self))
+                }
+            case .roleChanged(let changed)?:
+                subject = changed.participantId
+                newRole = changed.role
+            case .participantLeft(let left)?:
+                subject = left.participantId
+            default:
+                break
+            }
+        default:
+            break
+        }
+        self.subject = subject
+        self.newRole = newRole
+        self.participantFrame = participantFrame
     }
 
     /// The frame for a caller with `role`.
     public func frame(for role: Role) -> ByteBuffer { role.isManager ? managerFrame : participantFrame }
-
-    var endsMeeting: Bool { type == EventType.meetingEnded.rawValue }
 }
 
 extension EncodedEvent: FanoutEvent {

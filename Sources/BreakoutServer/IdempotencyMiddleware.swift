@@ -36,7 +36,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
     /// JSON bodies are compared by content, not by key order or spacing; anything else byte for byte.
     static func canonical(_ bytes: [UInt8]) -> [UInt8] {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
-              let encoded = try? JSONEncoder.sorted.encode(value)
+              let encoded = try? JSONEncoder.sortedKeys.encode(value)
         else { return bytes }
         return Array(encoded)
     }

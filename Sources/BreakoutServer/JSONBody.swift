@@ -57,9 +57,6 @@ struct JSONBody {
         violations.append(.init(field: path(key), message: "must be \(expected)"))
     }
 
-    /// Whether the field is present at all (even as null).
-    func has(_ key: String) -> Bool { fields[key] != nil }
-
     mutating func string(_ key: String, required: Bool = false) -> String? {
         switch value(key, required: required) {
         case nil: return nil

@@ -31,16 +31,14 @@ struct LiveStream: Sendable {
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
     func register(on router: Router<BreakoutRequestContext>) {
-        router.get("v1/meetings/:meetingId/events", use: handle)
+        router.group("v1/meetings/:meetingId/events")
+            .add(middleware: AuthenticationMiddleware(acceptsQueryToken: true))
+            .get(use: handle)
     }
 
     @Sendable func handle(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
-        let meetingId = try Routes.id(context, "meetingId", "meeting")
-        // EventSource cannot set headers, so the token may come as ?access_token= (never logged).
-        guard let token = Routes.bearerToken(request) ?? request.uri.queryParameters.get("access_token"),
-              !token.isEmpty
-        else { throw Problem.missingToken }
-        let identity = try await store.identify(token: token, meetingId: meetingId)
+        let caller = try context.requireCaller()
+        let identity = try await store.identify(token: caller.token, meetingId: caller.meetingId)
         let resumeFrom = try Self.resumePoint(request.headers[Self.lastEventID])
         // Where the stream starts is settled here, before the body, while the request still runs
         // in its short-lived task: the body runs on the connection's task for the stream's life.

@@ -1,4 +1,5 @@
 import BreakoutDomain
+public import BreakoutStore
 import Foundation
 import Logging
 public import Hummingbird
@@ -18,17 +19,37 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public init(_ error: DomainError) {
-        self.init(status: Self.status(error.status), code: error.code, detail: error.detail, violations: error.violations)
+        self.init(status: Self.status(of: error.code), code: error.code.rawValue, detail: error.detail, violations: error.violations)
     }
 
-    /// The status with its reason phrase (`HTTPResponse.Status(code:)` has none, and the phrase is
-    /// the problem's `title`).
-    static func status(_ code: Int) -> HTTPResponse.Status {
-        let known: [HTTPResponse.Status] = [
-            .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .conflict, .gone, .contentTooLarge,
-            .unsupportedMediaType, .unprocessableContent, .tooManyRequests, .internalServerError, .serviceUnavailable,
-        ]
-        return known.first { $0.code == code } ?? HTTPResponse.Status(code: code)
+    public init(_ error: StoreError) {
+        self.init(status: Self.status(of: error.code), code: error.code.rawValue, detail: error.detail)
+    }
+
+    /// The status of each refusal of the rules: the one place that maps them to HTTP.
+    static func status(of code: DomainError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .validationFailed, .messageTooLong, .modeUnavailable: .unprocessableContent
+        case .invalidToken: .unauthorized
+        case .notAManager, .notTheHost, .roomNotAllowed, .muteLocked: .forbidden
+        case .meetingNotFound, .participantNotFound, .roomNotFound, .helpRequestNotFound: .notFound
+        case .meetingEnded: .gone
+        case .breakoutDisabled, .breakoutExists, .noBreakout, .breakoutAlreadyOpen, .breakoutNotOpen, .breakoutOpen,
+             .breakoutClosing, .tooManyRooms, .lastRoom, .roomNameTaken, .returnNotAllowed, .notInRoom,
+             .helpAlreadyRequested, .helpAlreadyTaken, .helpAlreadyResolved, .notInSameRoom, .hostCannotLeave,
+             .cannotChangeHost:
+            .conflict
+        }
+    }
+
+    /// The status of each failure of the store.
+    static func status(of code: StoreError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .databaseUnavailable, .codeExhausted: .serviceUnavailable
+        case .idempotencyKeyReused, .invalidValue: .unprocessableContent
+        case .idempotencyReplayFailed, .conflict: .conflict
+        case .internalError: .internalServerError
+        }
     }
 
     static func invalid(_ field: String, _ message: String) -> Problem { Problem(DomainError.invalid(field, message)) }
@@ -50,16 +71,8 @@ public struct Problem: HTTPResponseError, Sendable {
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         // A 503 is temporary (a database outage, a node shutting down): say when to come back.
         if status == .serviceUnavailable { headers[.retryAfter] = "2" }
-        let data = try JSONEncoder.sorted.encode(JSONValue.object(body))
+        let data = try JSONEncoder.sortedKeys.encode(JSONValue.object(body))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }
 
@@ -72,6 +85,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
         } catch let error as DomainError {
+            return try Problem(error).response(from: request, context: context)
+        } catch let error as StoreError {
+            if error.code == .internalError {
+                context.logger.error("store failure", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            }
             return try Problem(error).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             // The framework's own refusals: unknown route, body over the limit, …

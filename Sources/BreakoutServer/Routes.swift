@@ -3,7 +3,7 @@ import BreakoutStore
 import Foundation
 import Hummingbird
 
-/// The v1 HTTP contract: one handler per row of the spec's table, each a thin translation from
+/// The v1 HTTP contract: one handler per operation of `openapi.yaml`, each a thin translation from
 /// request to a `MeetingStore` command and from its result to a response.
 struct Routes: Sendable {
     let store: MeetingStore
@@ -64,10 +64,7 @@ struct Routes: Sendable {
         let created = try await store.createMeeting(
             title: try Self.present(title), hostName: hostName ?? "Host", breakoutRoomsEnabled: enabled,
             claim: context.idempotencyClaim)
-        return try Self.json([
-            "meeting": created.meeting, "hostToken": .string(created.hostToken),
-            "participantId": JSONValue(created.participantId),
-        ], status: .created)
+        return try Self.json(created, status: .created)
     }
 
     @Sendable func join(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
@@ -78,10 +75,7 @@ struct Routes: Sendable {
         try body.finish()
         let joined = try await store.join(
             code: try Self.present(code), displayName: try Self.present(displayName), email: email, claim: context.idempotencyClaim)
-        return try Self.json([
-            "meetingId": JSONValue(joined.meetingId), "participantId": JSONValue(joined.participantId),
-            "token": .string(joined.token),
-        ], status: .created)
+        return try Self.json(joined, status: .created)
     }
 
     @Sendable func snapshot(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
@@ -94,20 +88,21 @@ struct Routes: Sendable {
 
     @Sendable func removeParticipant(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        try await store.removeParticipant(caller, target: try Self.id(context, "participantId", "participant"))
+        try await store.removeParticipant(caller, target: try Self.id(context, "participantId", .participantNotFound))
         return Response(status: .noContent)
     }
 
     @Sendable func setRole(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let target = try Self.id(context, "participantId", "participant")
+        let target = try Self.id(context, "participantId", .participantNotFound)
         var body = try await JSONBody.read(request)
         let roleName = body.string("role", required: true)
         let role = roleName.flatMap(Role.init(rawValue:))
         if roleName != nil, role == nil || role == .host { body.add(.invalid("role", "must be cohost or participant")) }
         try body.finish()
-        try await store.setRole(caller, target: target, role: try Self.present(role))
-        return try Self.json(["participantId": JSONValue(target), "role": .string(try Self.present(role).rawValue)])
+        let changed = RoleChanged(participantId: target, role: try Self.present(role))
+        try await store.setRole(caller, target: target, role: changed.role)
+        return try Self.json(changed)
     }
 
     @Sendable func endMeeting(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
@@ -162,7 +157,7 @@ struct Routes: Sendable {
 
     @Sendable func renameRoom(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let room = try Self.id(context, "roomId", "room")
+        let room = try Self.id(context, "roomId", .roomNotFound)
         var body = try await JSONBody.read(request)
         let name = body.string("name", required: true)
         try body.finish()
@@ -171,13 +166,13 @@ struct Routes: Sendable {
 
     @Sendable func deleteRoom(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        try await store.deleteRoom(caller, room: try Self.id(context, "roomId", "room"))
+        try await store.deleteRoom(caller, room: try Self.id(context, "roomId", .roomNotFound))
         return Response(status: .noContent)
     }
 
     @Sendable func assign(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let target = try Self.id(context, "participantId", "participant")
+        let target = try Self.id(context, "participantId", .participantNotFound)
         var body = try await JSONBody.read(request)
         let room = body.uuidOrNull("roomId", required: true)
         try body.finish()
@@ -229,14 +224,14 @@ struct Routes: Sendable {
 
     private func workHelp(_ request: Request, _ context: BreakoutRequestContext, resolve: Bool) async throws -> Response {
         let caller = try context.requireCaller()
-        let requestId = try Self.id(context, "requestId", "help_request")
+        let requestId = try Self.id(context, "requestId", .helpRequestNotFound)
         try await JSONBody.read(request, allowEmpty: true).finish()
         return try Self.json(try await store.workHelpRequest(caller, request: requestId, resolve: resolve))
     }
 
     @Sendable func setMute(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let target = try Self.id(context, "participantId", "participant")
+        let target = try Self.id(context, "participantId", .participantNotFound)
         var body = try await JSONBody.read(request)
         let muted = body.bool("muted", required: true)
         try body.finish()
@@ -286,7 +281,10 @@ extension Routes {
             ["line": .number(Double($0.line)), "name": $0.name.map(JSONValue.string) ?? .null,
              "login": $0.login.map(JSONValue.string) ?? .null]
         }
-        return try Self.json(["format": .string(upload.format.rawValue), "preassignments": stored, "unassigned": .array(unassigned)])
+        return try Self.json([
+            "format": .string(upload.format.rawValue), "preassignments": try JSONValueEncoder().encode(stored),
+            "unassigned": .array(unassigned),
+        ])
     }
 
     @Sendable func preassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
@@ -319,10 +317,8 @@ extension Routes {
     }
 
     /// A UUID path parameter; anything else is "no such thing" (404), as an unknown id would be.
-    static func id(_ context: BreakoutRequestContext, _ name: String, _ what: String) throws -> UUID {
-        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else {
-            throw DomainError.notFound(what)
-        }
+    static func id(_ context: BreakoutRequestContext, _ name: String, _ unknown: DomainError) throws -> UUID {
+        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw unknown }
         return id
     }
 
@@ -339,8 +335,9 @@ extension Routes {
         return patch
     }
 
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try JSONEncoder.sorted.encode(value)
+    /// An answer: `value` in this service's JSON style (`JSONValueEncoder`), keys sorted.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder.sortedKeys.encode(try JSONValueEncoder().encode(value))
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -19,24 +19,25 @@ public struct EncodedSnapshot: Sendable {
     /// Where the JSON starts in a frame head.
     let headerLength: Int
 
-    init(_ snapshot: MeetingSnapshot) throws {
-        seq = snapshot.seq
-        roles = snapshot.roles
-        let header = "id: \(snapshot.seq)\nevent: snapshot\ndata: "
+    init(_ state: MeetingState) throws {
+        seq = state.seq
+        roles = Dictionary(state.participants.map { ($0.id, $0.role) }, uniquingKeysWith: { first, _ in first })
+        let header = "id: \(state.seq)\nevent: snapshot\ndata: "
         headerLength = header.utf8.count
         func head(_ view: [String: JSONValue]) throws -> ByteBuffer {
-            let json = try JSONEncoder.sorted.encode(JSONValue.object(view))
+            let json = try JSONEncoder.sortedKeys.encode(JSONValue.object(view))
             var buffer = ByteBuffer()
             buffer.reserveCapacity(header.utf8.count + json.count)
             buffer.writeString(header)
             buffer.writeBytes(json.dropLast())  // the closing "}"
             return buffer
         }
-        managerFrameHead = try head(snapshot.managerView)
-        participantFrameHead = try head(snapshot.participantView)
+        managerFrameHead = try head(try Views.snapshot(state, forManager: true))
+        participantFrameHead = try head(try Views.snapshot(state, forManager: false))
     }
 
-    /// The caller's role at `seq` (see `MeetingSnapshot.role(of:)`).
+    /// The caller's role at `seq`: its view and its `you.role` follow it. A caller that is not (or
+    /// no longer, or not yet) a participant at `seq` gets a participant's view, which shows the least.
     func role(of participantId: UUID) -> Role { roles[participantId] ?? .participant }
 
     private func frameHead(for participantId: UUID) -> ByteBuffer {
@@ -45,9 +46,9 @@ public struct EncodedSnapshot: Sendable {
 
     /// `,"you":{…}}`: the caller's part, closing the shared object.
     private func closing(for participantId: UUID) throws -> ByteBuffer {
-        let you: JSONValue = ["participantId": JSONValue(participantId), "role": .string(role(of: participantId).rawValue)]
+        let you = try JSONValueEncoder().encode(You(participantId: participantId, role: role(of: participantId)))
         var buffer = ByteBuffer(string: ",\"you\":")
-        buffer.writeBytes(try JSONEncoder.sorted.encode(you))
+        buffer.writeBytes(try JSONEncoder.sortedKeys.encode(you))
         buffer.writeString("}")
         return buffer
     }
@@ -156,7 +157,7 @@ public final class SharedSnapshots: Sendable {
     private func read(_ meetingId: UUID) async throws -> EncodedSnapshot {
         reads.add(1, ordering: .relaxed)
         do {
-            let snapshot = try EncodedSnapshot(try await store.snapshot(of: meetingId))
+            let snapshot = try EncodedSnapshot(try await store.state(of: meetingId))
             let waiters = slots.withLock { slots in
                 var slot = slots[meetingId] ?? Slot()
                 if slot.newest.map({ $0.seq <= snapshot.seq }) ?? true { slot.newest = snapshot }

@@ -5,7 +5,7 @@ import Prometheus
 import ServiceLifecycle
 
 /// Fires due room timers and close countdowns. Every node runs one; there is no leader, because
-/// `MeetingStore.fireNextDueTimer` makes each timer fire exactly once whichever node claims it.
+/// `MeetingStore.fireDueTimers` makes each timer fire exactly once whichever node claims it.
 ///
 /// It sleeps until the next due time (so lateness stays small) but never longer than `maxSleep`,
 /// which also picks up timers that other nodes created meanwhile.
@@ -47,6 +47,8 @@ public struct TimerService: Service {
                         let wait = next.timeIntervalSinceNow
                         sleep = wait <= 0 ? .zero : min(maxSleep, .milliseconds(Int64(wait * 1000) + 1))
                     }
+                } catch where Task.isCancelled {
+                    break  // shutting down: the round in flight rolled back
                 } catch {
                     store.logger.warning("timer round failed", metadata: ["error": "\(String(reflecting: error))"])
                 }

@@ -16,15 +16,28 @@ import Synchronization
 /// later command of that meeting on the node. Past the bound the request is answered 503 (connection
 /// lost: it may or may not have been applied, the retry with the same Idempotency-Key tells) and the
 /// work is abandoned, cancelled, so the lane moves on.
-extension MeetingStore {
-    func withBoundedConnection<Result: Sendable>(
+struct BoundedClient: Sendable {
+    /// Private, so that nothing bypasses the bounds.
+    private let client: PostgresClient
+    let connectTimeout: Duration
+    let workTimeout: Duration
+    let logger: Logger
+
+    init(client: PostgresClient, connectTimeout: Duration, workTimeout: Duration, logger: Logger) {
+        self.client = client
+        self.connectTimeout = connectTimeout
+        self.workTimeout = workTimeout
+        self.logger = logger
+    }
+
+    func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let race = LeaseRace()
         let client = client
         let work = Task {
             try await client.withConnection { connection in
-                guard race.lease() else { throw DomainError.databaseUnavailable }
+                guard race.lease() else { throw StoreError.databaseUnavailable }
                 return try await body(connection)
             }
         }
@@ -38,12 +51,12 @@ extension MeetingStore {
                     if race.expire() {
                         // Answer first: the cancelled lease ends the work with the pool's own
                         // error, which must not be the answer.
-                        answer.resume(with: .failure(DomainError.databaseUnavailable))
+                        answer.resume(with: .failure(StoreError.databaseUnavailable))
                         work.cancel()
                         return
                     }
                     try await Task.sleep(for: workTimeout)
-                    if answer.resume(with: .failure(DomainError.databaseConnectionLost)) {
+                    if answer.resume(with: .failure(StoreError.databaseConnectionLost)) {
                         logger.error("database work did not finish in time; abandoned", metadata: ["bound_s": "\(workTimeout)"])
                         work.cancel()
                     }
@@ -57,6 +70,16 @@ extension MeetingStore {
         } onCancel: {
             work.cancel()
         }
+    }
+
+}
+
+extension MeetingStore {
+    /// Work on a connection leased within `connectTimeout`, done within `workTimeout`.
+    func withBoundedConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await database.withConnection(body)
     }
 
     /// BEGIN … COMMIT on a connection leased within the bound; any error rolls back.

@@ -9,11 +9,21 @@ struct PendingCommand: Sendable {
     /// Other members the command is about, loaded with the facts.
     var memberIds: [UUID]
     var claim: Idempotency.Claim?
-    /// Whether the command decides from the loaded facts alone and can share a transaction with
-    /// others; an exclusive command runs alone and may query the database.
-    var batchable: Bool
+    /// Whether the command decides from the loaded facts alone and can share a transaction with others.
+    var batchable: Bool {
+        if case .batchable = decide { return true }
+        return false
+    }
     /// The decision: the caller's member (nil when anonymous) and the command's view of the meeting.
-    var decide: @Sendable (inout Command, Member?) async throws -> any IdempotentResult
+    var decide: Decision
+
+    /// How a command decides, which says what it may touch: a batchable one sees only the loaded
+    /// facts (`MeetingTransaction`), so it can share a transaction with others; an exclusive one
+    /// runs alone and may also query the database (`ExclusiveTransaction`).
+    enum Decision: Sendable {
+        case batchable(@Sendable (inout MeetingTransaction, Member?) throws -> any IdempotentResult)
+        case exclusive(@Sendable (inout ExclusiveTransaction, Member?) async throws -> any IdempotentResult)
+    }
 }
 
 /// The commands of one meeting that go into one transaction (`CommitGroup` puts several together).
@@ -89,7 +99,7 @@ final class CommandBatcher: Sendable {
             return batch
         }
         let answers = await execute(meetingId, batch.map(\.command))
-        var own: Answer = .failure(DomainError(status: 500, code: "internal_error", detail: "The command was not answered."))
+        var own: Answer = .failure(StoreError.notAnswered)
         for (waiter, answer) in zip(batch, answers) {
             if waiter.ticket == ticket {
                 own = answer

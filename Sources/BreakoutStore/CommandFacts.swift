@@ -8,39 +8,28 @@ import PostgresNIO
 /// `breakout_command_facts` function (`sql/005_command_facts.sql`, `sql/009_cheaper_command_facts.sql`) in one round trip, and decoded
 /// by name.
 struct CommandFacts: Decodable, Sendable {
+    /// The breakout row: its options are read by `BreakoutOptions` itself, from the same object.
     struct Breakout: Decodable, Sendable {
         var status: BreakoutStatus
         var mode: BreakoutMode
-        var moveAutomatically: Bool
-        var allowChooseRoom: Bool
-        var allowReturnToMain: Bool
-        var timerSeconds: Int?
-        var closeWhenTimeUp: Bool
-        var notifyHostWhenTimeUp: Bool
-        var closeCountdownSeconds: Int
-        var assignLateJoiners: Bool
+        var options: BreakoutOptions
         var openedAtMicros: Int64?
         var timerEndsAtMicros: Int64?
         var closingEndsAtMicros: Int64?
 
-        var state: BreakoutState {
-            var options = BreakoutOptions()
-            options.moveAutomatically = moveAutomatically
-            options.allowChooseRoom = allowChooseRoom
-            options.allowReturnToMain = allowReturnToMain
-            options.timerSeconds = timerSeconds
-            options.closeWhenTimeUp = closeWhenTimeUp
-            options.notifyHostWhenTimeUp = notifyHostWhenTimeUp
-            options.closeCountdownSeconds = closeCountdownSeconds
-            options.assignLateJoiners = assignLateJoiners
-            return BreakoutState(status: status, mode: mode, options: options)
-        }
-    }
+        enum CodingKeys: String, CodingKey { case status, mode, openedAtMicros, timerEndsAtMicros, closingEndsAtMicros }
 
-    struct Room: Decodable, Sendable, Equatable {
-        var id: UUID
-        var name: String
-        var position: Int
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            status = try container.decode(BreakoutStatus.self, forKey: .status)
+            mode = try container.decode(BreakoutMode.self, forKey: .mode)
+            options = try BreakoutOptions(from: decoder)
+            openedAtMicros = try container.decodeIfPresent(Int64.self, forKey: .openedAtMicros)
+            timerEndsAtMicros = try container.decodeIfPresent(Int64.self, forKey: .timerEndsAtMicros)
+            closingEndsAtMicros = try container.decodeIfPresent(Int64.self, forKey: .closingEndsAtMicros)
+        }
+
+        var state: BreakoutState { BreakoutState(status: status, mode: mode, options: options) }
     }
 
     struct MemberRow: Decodable, Sendable {
@@ -85,7 +74,7 @@ struct CommandFacts: Decodable, Sendable {
         for try await text in try await connection.execute(statement, logger: logger) {
             return try JSONDecoder().decode(CommandFacts.self, from: Data(text.utf8))
         }
-        throw DomainError.notFound("meeting")
+        throw DomainError.meetingNotFound
     }
 }
 
@@ -116,7 +105,7 @@ extension CommandFacts {
         for try await text in try await connection.execute(statement, logger: logger) {
             facts.append(try JSONDecoder().decode(CommandFacts.self, from: Data(text.utf8)))
         }
-        guard facts.count == requests.count else { throw DomainError.notFound("meeting") }
+        guard facts.count == requests.count else { throw DomainError.meetingNotFound }
         return facts
     }
 }

@@ -2,52 +2,25 @@ public import BreakoutDomain
 public import Foundation
 import PostgresNIO
 
-/// One stored event as the live stream reads it. `payload` is the JSON text from the `events` row.
-///
-/// What every stream needs to know beyond that is worked out once, when a node reads the event,
-/// not once per stream: the payload without emails (for participants' eyes), and whose role
-/// changed or who left (streams follow their own caller's role and end when it leaves).
+/// One stored event as the live stream reads it: `payload` is the JSON text of the `events` row,
+/// which the stream writes as it is.
 public struct StoredEvent: Sendable, Equatable {
     public var seq: Int64
     public var type: String
     public var audience: Audience
     public var payload: String
-    /// `payload` without emails; the same text when there are none.
-    public var payloadWithoutEmails: String
-    /// The participant a `role_changed` or `participant_left` is about.
-    public var subject: UUID?
-    /// The new role of a `role_changed`.
-    public var newRole: Role?
 
     public init(seq: Int64, type: String, audience: Audience, payload: String) {
         self.seq = seq
         self.type = type
         self.audience = audience
         self.payload = payload
-        self.payloadWithoutEmails = payload
-        switch type {
-        case EventType.participantJoined.rawValue:
-            if case .object(var object)? = Self.parse(payload), case .object(var participant)? = object["participant"],
-               participant["email"] != nil {
-                participant["email"] = nil
-                object["participant"] = .object(participant)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = .sortedKeys
-                if let data = try? encoder.encode(JSONValue.object(object)) {
-                    payloadWithoutEmails = String(decoding: data, as: UTF8.self)
-                }
-            }
-        case EventType.roleChanged.rawValue, EventType.participantLeft.rawValue:
-            let object = Self.parse(payload)
-            subject = object?["participantId"]?.stringValue.flatMap(UUID.init(uuidString:))
-            newRole = object?["role"]?.stringValue.flatMap(Role.init(rawValue:))
-        default:
-            break
-        }
     }
 
-    static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    /// The payload, typed; nil for a type this version does not know (written by a newer one).
+    public func decoded() throws -> EventPayload? {
+        guard let type = EventType(rawValue: type) else { return nil }
+        return try EventPayload.decode(type, from: Data(payload.utf8))
     }
 }
 

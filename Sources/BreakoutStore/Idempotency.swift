@@ -44,14 +44,11 @@ public enum Idempotency {
             guard let sealed = stored["sealed"]?.stringValue else { return stored }
             guard let combined = Data(base64Encoded: sealed),
                   let plain = try? ChaChaPoly.open(ChaChaPoly.SealedBox(combined: combined), using: sealingKey)
-            else { throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "Stored answer unreadable.") }
+            else { throw StoreError.replayFailed }
             return try JSONDecoder().decode(JSONValue.self, from: plain)
         }
     }
 
-    static let keyReused = DomainError(
-        status: 422, code: "idempotency_key_reused",
-        detail: "This Idempotency-Key was used for a different request; use a new key for a new request.")
 }
 
 extension MeetingStore {
@@ -72,7 +69,7 @@ extension MeetingStore {
             "SELECT fingerprint, result::text FROM idempotency_keys WHERE scope = \(claim.scope) AND key = \(claim.key)",
             logger: logger
         ).decode((Data, String?).self) {
-            guard fingerprint == claim.fingerprint else { throw Idempotency.keyReused }
+            guard fingerprint == claim.fingerprint else { throw StoreError.keyReused }
             return try result.map { try claim.open(JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))) } ?? .null
         }
         return nil
@@ -86,13 +83,46 @@ extension MeetingStore {
     }
 }
 
-/// Results that can be stored with an idempotency key and returned again on a retry.
-public protocol IdempotentResult: Sendable {
-    var storedForm: JSONValue { get }
-    init(storedForm: JSONValue) throws
+/// Results that can be stored with an idempotency key and returned again on a retry: stored as
+/// their JSON (the answer clients got), read back as the command's answer type.
+public protocol IdempotentResult: Codable, Sendable {}
+
+extension IdempotentResult {
+    func storedForm() throws -> JSONValue { try JSONValueEncoder().encode(self) }
+
+    init(storedForm: JSONValue) throws {
+        do {
+            self = try JSONDecoder.breakout.decode(Self.self, from: storedForm)
+        } catch {
+            throw StoreError.replayFailed
+        }
+    }
 }
 
-extension JSONValue: IdempotentResult {
-    public var storedForm: JSONValue { self }
-    public init(storedForm: JSONValue) { self = storedForm }
+/// A stored answer as read from the table, before it is read as its command's answer type.
+extension JSONValue: IdempotentResult {}
+
+extension Array: IdempotentResult where Element: IdempotentResult {}
+extension Room: IdempotentResult {}
+extension RoomRenamed: IdempotentResult {}
+extension OptionsChanged: IdempotentResult {}
+extension Assignment: IdempotentResult {}
+extension BreakoutOpened: IdempotentResult {}
+extension Breakout: IdempotentResult {}
+extension BreakoutRules.CloseOutcome: IdempotentResult {}
+extension ParticipantMoved: IdempotentResult {}
+extension Broadcast: IdempotentResult {}
+extension HelpRequest: IdempotentResult {}
+extension MuteChanged: IdempotentResult {}
+extension Preassignment: IdempotentResult {}
+extension RoleChanged: IdempotentResult {}
+
+/// The answer of a command that answers nothing (204), stored as `null`.
+public struct NoContent: IdempotentResult {
+    public init() {}
+    public init(from decoder: any Decoder) throws {}
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encodeNil()
+    }
 }

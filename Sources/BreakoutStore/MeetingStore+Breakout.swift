@@ -2,281 +2,234 @@ public import BreakoutDomain
 public import Foundation
 import PostgresNIO
 
-/// Breakout rooms: create, discard, options, rooms, assignments, open and close (spec rules 1–3, 7).
+/// Breakout rooms: create, discard, options, rooms, assignments, open and close
+/// (docs/rules.md, rules 1–3 and 7).
 extension MeetingStore {
     /// Creates the rooms and, in `automatic` mode, spreads the participants over them; in
     /// `preassigned` mode makes the list's rooms and assigns the members it names.
     public func createBreakout(
         _ caller: Caller, roomCount: Int, mode: BreakoutMode, options: BreakoutOptionsPatch
-    ) async throws -> JSONValue {
-        try await command(caller) { command, actor in
+    ) async throws -> Breakout {
+        try await exclusiveCommand(caller) { transaction, actor in
             var participants: [UUID] = []
             if mode == .automatic, actor.role.isManager {
-                let rows = try await command.query(
-                    "SELECT id FROM participants WHERE meeting_id = \(command.meetingId) AND role = 'participant' ORDER BY joined_order")
+                let rows = try await transaction.query(
+                    "SELECT id FROM participants WHERE meeting_id = \(transaction.meetingId) AND role = 'participant' ORDER BY joined_order")
                 for try await id in rows.decode(UUID.self) { participants.append(id) }
             }
             var preassigned: (list: [Preassignment], members: [(id: UUID, email: String)]) = ([], [])
-            if mode == .preassigned, actor.role.isManager { preassigned = try await command.preassignmentFacts() }
+            if mode == .preassigned, actor.role.isManager { preassigned = try await transaction.preassignmentFacts() }
             let plan = try BreakoutRules.create(
-                actor: actor.role, breakoutRoomsEnabled: command.breakoutRoomsEnabled,
-                current: command.breakout.status, roomCount: roomCount, mode: mode, options: options,
+                actor: actor.role, breakoutRoomsEnabled: transaction.breakoutRoomsEnabled,
+                current: transaction.breakout.status, roomCount: roomCount, mode: mode, options: options,
                 participants: participants, limits: limits,
                 preassignments: preassigned.list, members: preassigned.members)
-            let o = plan.options
-            try await command.query(
-                """
-                INSERT INTO breakouts (meeting_id, status, mode, move_automatically, allow_choose_room, allow_return_to_main,
-                    timer_seconds, close_when_time_up, notify_host_when_time_up, close_countdown_seconds, assign_late_joiners)
-                VALUES (\(command.meetingId), 'ready', \(plan.mode.rawValue), \(o.moveAutomatically), \(o.allowChooseRoom),
-                    \(o.allowReturnToMain), \(o.timerSeconds), \(o.closeWhenTimeUp), \(o.notifyHostWhenTimeUp),
-                    \(o.closeCountdownSeconds), \(o.assignLateJoiners))
-                """)
-            let roomIds = plan.roomNames.map { _ in UUID() }
-            let positions = Array(1...plan.roomNames.count)
-            try await command.query(
+            try await transaction.query(try BreakoutColumns.insert(meetingId: transaction.meetingId, mode: plan.mode, options: plan.options))
+            let rooms = plan.roomNames.enumerated().map { Room(id: UUID(), name: $0.element, position: $0.offset + 1) }
+            try await transaction.query(
                 """
                 INSERT INTO rooms (id, meeting_id, name, position)
-                SELECT r.id, \(command.meetingId), r.name, r.position
-                FROM unnest(\(roomIds)::uuid[], \(plan.roomNames)::text[], \(positions)::int[]) AS r(id, name, position)
+                SELECT r.id, \(transaction.meetingId), r.name, r.position
+                FROM unnest(\(rooms.map(\.id))::uuid[], \(rooms.map(\.name))::text[], \(rooms.map(\.position))::int[])
+                     AS r(id, name, position)
                 """)
-            var assignedIds: [UUID] = []
-            var assignedRooms: [UUID] = []
-            for (index, members) in plan.assignments.enumerated() {
-                assignedIds += members
-                assignedRooms += Array(repeating: roomIds[index], count: members.count)
-            }
+            let assignments = Dictionary(uniqueKeysWithValues: zip(rooms.map(\.id), plan.assignments))
+            let assignedIds = plan.assignments.flatMap { $0 }
+            let assignedRooms = zip(rooms, plan.assignments).flatMap { room, members in members.map { _ in room.id } }
             if !assignedIds.isEmpty {
-                try await command.query(
+                try await transaction.query(
                     """
                     UPDATE participants p SET assigned_room_id = a.room
                     FROM unnest(\(assignedIds)::uuid[], \(assignedRooms)::uuid[]) AS a(id, room)
-                    WHERE p.meeting_id = \(command.meetingId) AND p.id = a.id
+                    WHERE p.meeting_id = \(transaction.meetingId) AND p.id = a.id
                     """)
             }
-            let rooms: [JSONValue] = roomIds.indices.map {
-                Representation.room(id: roomIds[$0], name: plan.roomNames[$0], position: positions[$0])
-            }
-            let breakout: JSONValue = [
-                "status": "ready", "mode": .string(plan.mode.rawValue), "options": Representation.options(o),
-                "rooms": .array(rooms), "openedAt": nil, "timerEndsAt": nil, "closingEndsAt": nil,
-            ]
-            // Compact: one list of participant ids per room that has any, not one entry per person.
-            var assignments: [String: JSONValue] = [:]
-            for (index, members) in plan.assignments.enumerated() where !members.isEmpty {
-                assignments[roomIds[index].uuidString.lowercased()] = .array(members.map { JSONValue($0) })
-            }
-            command.emit(DomainEvent(.breakoutCreated, ["breakout": breakout, "assignments": .object(assignments)]))
-            return breakout
+            let created = plan.created(rooms: rooms, assignments: assignments)
+            transaction.emit(DomainEvent(.breakoutCreated(created)))
+            return created.breakout
         }
     }
 
     /// Discards the rooms (not while open); assignments go with them.
     public func discardBreakout(_ caller: Caller) async throws {
-        _ = try await command(caller) { command, actor in
-            try BreakoutRules.discard(actor: actor.role, breakout: command.breakout)
-            try await command.query("DELETE FROM breakouts WHERE meeting_id = \(command.meetingId)")
-            command.emit(DomainEvent(.breakoutDiscarded, [:]))
+        _ = try await exclusiveCommand(caller) { transaction, actor in
+            try BreakoutRules.discard(actor: actor.role, breakout: transaction.breakout)
+            try await transaction.query("DELETE FROM breakouts WHERE meeting_id = \(transaction.meetingId)")
+            transaction.emit(DomainEvent(.breakoutDiscarded(BreakoutDiscarded())))
             return NoContent()
         }
     }
 
     /// Changes options; while open a changed timer moves `timerEndsAt`.
-    public func changeOptions(_ caller: Caller, patch: BreakoutOptionsPatch) async throws -> JSONValue {
-        try await command(caller) { command, actor in
-            let (o, timer) = try BreakoutRules.changeOptions(
-                actor: actor.role, breakout: command.breakout, patch: patch, openedAt: command.openedAt)
-            try await command.query(
-                """
-                UPDATE breakouts SET move_automatically = \(o.moveAutomatically), allow_choose_room = \(o.allowChooseRoom),
-                    allow_return_to_main = \(o.allowReturnToMain), timer_seconds = \(o.timerSeconds),
-                    close_when_time_up = \(o.closeWhenTimeUp), notify_host_when_time_up = \(o.notifyHostWhenTimeUp),
-                    close_countdown_seconds = \(o.closeCountdownSeconds), assign_late_joiners = \(o.assignLateJoiners)
-                WHERE meeting_id = \(command.meetingId)
-                """)
-            var payload: [String: JSONValue] = ["options": Representation.options(o)]
-            switch timer {
+    public func changeOptions(_ caller: Caller, patch: BreakoutOptionsPatch) async throws -> OptionsChanged {
+        try await exclusiveCommand(caller) { transaction, actor in
+            let (options, timer) = try BreakoutRules.changeOptions(
+                actor: actor.role, breakout: transaction.breakout, patch: patch, openedAt: transaction.openedAt)
+            let changed = OptionsChanged(options: options, timer: timer)
+            try await transaction.query(try BreakoutColumns.update(meetingId: transaction.meetingId, options: changed.options))
+            switch changed.timer {
             case .unchanged: break
             case .endsAt(let endsAt):
-                try await command.scheduleRoomTimer(at: endsAt)
-                payload["timerEndsAt"] = Representation.date(endsAt)
+                try await transaction.scheduleTimer(.roomTimer, at: endsAt)
             case .removed:
                 // The pending timer row no longer matches timer_ends_at, so it will do nothing.
-                try await command.query("UPDATE breakouts SET timer_ends_at = NULL WHERE meeting_id = \(command.meetingId)")
-                payload["timerEndsAt"] = .null
+                try await transaction.query("UPDATE breakouts SET timer_ends_at = NULL WHERE meeting_id = \(transaction.meetingId)")
             }
-            command.emit(DomainEvent(.optionsChanged, .object(payload)))
-            return .object(payload)
+            transaction.emit(DomainEvent(.optionsChanged(changed)))
+            return changed
         }
     }
 
     /// Adds a room, named "Breakout room N" unless a name is given.
-    public func addRoom(_ caller: Caller, name: String?) async throws -> JSONValue {
+    public func addRoom(_ caller: Caller, name: String?) async throws -> Room {
         let requestedName = try name.map { try InputValidation.roomName($0) }
-        return try await command(caller) { command, actor in
-            let names = Set(command.rooms.map(\.name))
-            let maxPosition = command.rooms.map(\.position).max() ?? 0
-            try BreakoutRules.addRoom(actor: actor.role, breakout: command.breakout, roomCount: names.count, limits: limits)
-            let name = requestedName ?? BreakoutRules.nameForAddedRoom(existing: names)
-            guard !names.contains(name) else { throw DomainError.roomNameTaken }
-            let id = UUID()
-            try await command.query(
-                "INSERT INTO rooms (id, meeting_id, name, position) VALUES (\(id), \(command.meetingId), \(name), \(maxPosition + 1))")
-            let room = Representation.room(id: id, name: name, position: maxPosition + 1)
-            command.emit(DomainEvent(.roomAdded, ["room": room]))
+        return try await exclusiveCommand(caller) { transaction, actor in
+            let room = try BreakoutRules.addRoom(
+                actor: actor.role, breakout: transaction.breakout, rooms: transaction.rooms, name: requestedName,
+                id: UUID(), limits: limits)
+            try await transaction.query(
+                "INSERT INTO rooms (id, meeting_id, name, position) VALUES (\(room.id), \(transaction.meetingId), \(room.name), \(room.position))")
+            transaction.emit(DomainEvent(.roomAdded(RoomAdded(room: room))))
             return room
         }
     }
 
-    public func renameRoom(_ caller: Caller, room roomId: UUID, name: String) async throws -> JSONValue {
+    public func renameRoom(_ caller: Caller, room roomId: UUID, name: String) async throws -> RoomRenamed {
         let name = try InputValidation.roomName(name)
-        return try await command(caller) { command, actor in
-            try BreakoutRules.requireEditable(actor: actor.role, breakout: command.breakout)
-            guard try command.room(roomId).name != name else { return ["roomId": JSONValue(roomId), "name": .string(name)] }
-            try await command.query("UPDATE rooms SET name = \(name) WHERE meeting_id = \(command.meetingId) AND id = \(roomId)")
-            let payload: JSONValue = ["roomId": JSONValue(roomId), "name": .string(name)]
-            command.emit(DomainEvent(.roomRenamed, payload))
-            return payload
+        return try await exclusiveCommand(caller) { transaction, actor in
+            try BreakoutRules.requireEditable(actor: actor.role, breakout: transaction.breakout)
+            let renamed = RoomRenamed(roomId: roomId, name: name)
+            guard try transaction.room(roomId).name != name else { return renamed }
+            try await transaction.query("UPDATE rooms SET name = \(name) WHERE meeting_id = \(transaction.meetingId) AND id = \(roomId)")
+            transaction.emit(DomainEvent(.roomRenamed(renamed)))
+            return renamed
         }
     }
 
     /// Deletes a room; its occupants go to the main room and its assignees become unassigned.
     public func deleteRoom(_ caller: Caller, room roomId: UUID) async throws {
-        _ = try await command(caller) { command, actor in
-            try BreakoutRules.deleteRoom(actor: actor.role, breakout: command.breakout, roomCount: command.rooms.count)
-            _ = try command.room(roomId)
-            var movedToMain: [JSONValue] = []
-            for try await id in try await command.query(
+        _ = try await exclusiveCommand(caller) { transaction, actor in
+            try BreakoutRules.deleteRoom(actor: actor.role, breakout: transaction.breakout, roomCount: transaction.rooms.count)
+            _ = try transaction.room(roomId)
+            var movedToMain: [UUID] = []
+            for try await id in try await transaction.query(
                 """
                 UPDATE participants SET location_room_id = NULL
-                WHERE meeting_id = \(command.meetingId) AND location_room_id = \(roomId) RETURNING id
-                """).decode(UUID.self) { movedToMain.append(JSONValue(id)) }
+                WHERE meeting_id = \(transaction.meetingId) AND location_room_id = \(roomId) RETURNING id
+                """).decode(UUID.self) { movedToMain.append(id) }
             // Help requests about the room are resolved: nobody is left there to help.
-            try await command.query(
+            try await transaction.query(
                 """
                 UPDATE help_requests SET status = 'resolved', resolved_at = now()
-                WHERE meeting_id = \(command.meetingId) AND room_id = \(roomId) AND status <> 'resolved'
+                WHERE meeting_id = \(transaction.meetingId) AND room_id = \(roomId) AND status <> 'resolved'
                 """)
-            try await command.query("DELETE FROM rooms WHERE meeting_id = \(command.meetingId) AND id = \(roomId)")
-            command.emit(DomainEvent(.roomDeleted, ["roomId": JSONValue(roomId), "movedToMain": .array(movedToMain)]))
+            try await transaction.query("DELETE FROM rooms WHERE meeting_id = \(transaction.meetingId) AND id = \(roomId)")
+            transaction.emit(DomainEvent(.roomDeleted(RoomDeleted(roomId: roomId, movedToMain: movedToMain))))
             return NoContent()
         }
     }
 
     /// Assigns (or with nil unassigns) a participant; while open this moves or prompts them.
-    public func assign(_ caller: Caller, participant targetId: UUID, room roomId: UUID?) async throws -> JSONValue {
-        try await command(caller, about: [targetId], batchable: true) { command, actor in
-            try BreakoutRules.requireEditable(actor: actor.role, breakout: command.breakout)
-            let target = try command.member(targetId)
-            if let roomId { _ = try command.room(roomId) }
-            let effect = try BreakoutRules.assign(actor: actor.role, breakout: command.breakout, target: target, room: roomId)
-            command.setAssignment(targetId, roomId)
-            if case .move(let destination) = effect { command.setLocation(targetId, destination) }
-            let payload: JSONValue = ["participantId": JSONValue(targetId), "roomId": JSONValue(roomId)]
-            if target.assignedRoomId != roomId { command.emit(DomainEvent(.assignmentChanged, payload)) }
-            switch effect {
-            case .assignOnly: break
-            case .move(let destination):
-                command.emit(DomainEvent(.participantMoved, [
-                    "participantId": JSONValue(targetId), "from": JSONValue(target.location), "to": JSONValue(destination),
-                ]))
-            case .prompt:
-                command.emit(DomainEvent(.movePrompt, to: .only([targetId]), payload))
-            }
-            return payload
+    public func assign(_ caller: Caller, participant targetId: UUID, room roomId: UUID?) async throws -> Assignment {
+        try await command(caller, about: [targetId]) { meeting, actor in
+            try BreakoutRules.requireEditable(actor: actor.role, breakout: meeting.breakout)
+            let target = try meeting.member(targetId)
+            if let roomId { _ = try meeting.room(roomId) }
+            let effect = try BreakoutRules.assign(actor: actor.role, breakout: meeting.breakout, target: target, room: roomId)
+            meeting.setAssignment(targetId, roomId)
+            if case .move(let destination) = effect { meeting.setLocation(targetId, destination) }
+            meeting.emit(BreakoutRules.assignmentEvents(target: target, room: roomId, effect: effect))
+            return Assignment(participantId: targetId, roomId: roomId)
         }
     }
 
     /// Opens all rooms: moves every assigned participant in, or prompts each of them.
-    public func openBreakout(_ caller: Caller) async throws -> JSONValue {
-        try await command(caller) { command, actor in
-            let timerEndsAt = try BreakoutRules.open(actor: actor.role, breakout: command.breakout, now: command.now)
-            try await command.query(
+    public func openBreakout(_ caller: Caller) async throws -> BreakoutOpened {
+        try await exclusiveCommand(caller) { transaction, actor in
+            let timerEndsAt = try BreakoutRules.open(actor: actor.role, breakout: transaction.breakout, now: transaction.now)
+            try await transaction.query(
                 """
-                UPDATE breakouts SET status = 'open', opened_at = \(command.now), timer_ends_at = \(timerEndsAt)
-                WHERE meeting_id = \(command.meetingId)
+                UPDATE breakouts SET status = 'open', opened_at = \(transaction.now), timer_ends_at = \(timerEndsAt)
+                WHERE meeting_id = \(transaction.meetingId)
                 """)
-            if let timerEndsAt { try await command.scheduleRoomTimer(at: timerEndsAt) }
-            let moveAutomatically = command.breakout.options.moveAutomatically
+            if let timerEndsAt { try await transaction.scheduleTimer(.roomTimer, at: timerEndsAt) }
+            let moveAutomatically = transaction.breakout.options.moveAutomatically
             if moveAutomatically {
-                try await command.query(
+                try await transaction.query(
                     """
                     UPDATE participants SET location_room_id = assigned_room_id
-                    WHERE meeting_id = \(command.meetingId) AND assigned_room_id IS NOT NULL
+                    WHERE meeting_id = \(transaction.meetingId) AND assigned_room_id IS NOT NULL
                       AND location_room_id IS DISTINCT FROM assigned_room_id
                     """)
             }
-            // Compact: with moveAutomatically the event says what happened — every participant with
-            // an assigned room is now in it — instead of listing every move.
-            let payload: JSONValue = [
-                "openedAt": Representation.date(command.now), "timerEndsAt": Representation.date(timerEndsAt),
-                "moveAutomatically": .bool(moveAutomatically),
-            ]
-            command.emit(DomainEvent(.breakoutOpened, payload))
+            let opened = BreakoutOpened(openedAt: transaction.now, timerEndsAt: timerEndsAt, moveAutomatically: moveAutomatically)
+            transaction.emit(DomainEvent(.breakoutOpened(opened)))
             if !moveAutomatically {
-                for try await (id, room) in try await command.query(
+                for try await (id, room) in try await transaction.query(
                     """
                     SELECT id, assigned_room_id FROM participants
-                    WHERE meeting_id = \(command.meetingId) AND assigned_room_id IS NOT NULL ORDER BY joined_order
+                    WHERE meeting_id = \(transaction.meetingId) AND assigned_room_id IS NOT NULL ORDER BY joined_order
                     """).decode((UUID, UUID).self) {
-                    command.emit(DomainEvent(.movePrompt, to: .only([id]), ["participantId": JSONValue(id), "roomId": JSONValue(room)]))
+                    transaction.emit(.movePrompt(id, to: room))
                 }
             }
-            return payload
+            return opened
         }
     }
 
     /// Closes all rooms: at once with countdown 0, else `closing` until the countdown ends.
-    public func closeBreakout(_ caller: Caller) async throws -> JSONValue {
-        try await command(caller) { command, actor in
-            let plan = try BreakoutRules.close(actor: actor.role, breakout: command.breakout, now: command.now)
-            return try await command.apply(plan)
+    public func closeBreakout(_ caller: Caller) async throws -> BreakoutRules.CloseOutcome {
+        try await exclusiveCommand(caller) { transaction, actor in
+            let plan = try BreakoutRules.close(actor: actor.role, breakout: transaction.breakout, now: transaction.now)
+            return try await transaction.apply(plan)
         }
     }
 }
 
-extension Command {
-    /// Sets (or moves) the room timer of this meeting. A row scheduled earlier stays and turns
-    /// stale: the scheduler fires only the row whose due time equals `timer_ends_at`.
-    func scheduleRoomTimer(at dueAt: Date) async throws {
-        try await query("UPDATE breakouts SET timer_ends_at = \(dueAt) WHERE meeting_id = \(meetingId)")
-        try await query("INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(meetingId), 'room_timer', \(dueAt))")
+extension ExclusiveTransaction {
+    /// Sets (or moves) a timer of this meeting. A row scheduled earlier stays and turns stale: the
+    /// scheduler fires only the row whose due time equals `timer_ends_at` (or `closing_ends_at`).
+    func scheduleTimer(_ kind: TimerKind, at dueAt: Date) async throws {
+        if kind == .roomTimer {
+            try await query("UPDATE breakouts SET timer_ends_at = \(dueAt) WHERE meeting_id = \(self.meetingId)")
+        }
+        try await query("INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(self.meetingId), \(kind.rawValue), \(dueAt))")
     }
 
     /// Applies a close plan: the countdown starts, or everyone returns to main at once.
-    mutating func apply(_ plan: BreakoutRules.ClosePlan) async throws -> JSONValue {
+    mutating func apply(_ plan: BreakoutRules.ClosePlan) async throws -> BreakoutRules.CloseOutcome {
         // A pending room timer turns stale: the breakout is no longer open.
         switch plan {
         case .immediately:
             return try await finishClosing()
-        case .countdown(let endsAt, let seconds):
+        case .countdown(let endsAt, _):
             try await query(
                 """
                 UPDATE breakouts SET status = 'closing', closing_ends_at = \(endsAt), timer_ends_at = NULL
-                WHERE meeting_id = \(meetingId)
+                WHERE meeting_id = \(self.meetingId)
                 """)
-            try await query("INSERT INTO timers (meeting_id, kind, due_at) VALUES (\(meetingId), 'close_countdown', \(endsAt))")
-            let payload: JSONValue = ["closingEndsAt": Representation.date(endsAt), "countdownSeconds": JSONValue(seconds)]
-            emit(DomainEvent(.breakoutClosing, payload))
+            try await scheduleTimer(.closeCountdown, at: endsAt)
+            let outcome = BreakoutRules.outcome(of: plan, now: self.now)
+            emit(outcome.event)
             breakout.status = .closing
-            return payload
+            return outcome
         }
     }
 
     /// Everyone goes back to the main room; the rooms stay, `ready` to open again.
-    mutating func finishClosing() async throws -> JSONValue {
+    mutating func finishClosing() async throws -> BreakoutRules.CloseOutcome {
         try await query(
             """
             UPDATE breakouts SET status = 'ready', opened_at = NULL, timer_ends_at = NULL, closing_ends_at = NULL
-            WHERE meeting_id = \(meetingId)
+            WHERE meeting_id = \(self.meetingId)
             """)
         try await query(
-            "UPDATE participants SET location_room_id = NULL WHERE meeting_id = \(meetingId) AND location_room_id IS NOT NULL")
+            "UPDATE participants SET location_room_id = NULL WHERE meeting_id = \(self.meetingId) AND location_room_id IS NOT NULL")
         try await query(
-            "UPDATE help_requests SET status = 'resolved', resolved_at = now() WHERE meeting_id = \(meetingId) AND status <> 'resolved'")
-        let payload: JSONValue = ["closedAt": Representation.date(now)]
-        emit(DomainEvent(.breakoutClosed, payload))
+            "UPDATE help_requests SET status = 'resolved', resolved_at = now() WHERE meeting_id = \(self.meetingId) AND status <> 'resolved'")
+        let outcome = BreakoutRules.outcome(of: .immediately, now: self.now)
+        emit(outcome.event)
         breakout.status = .ready
-        return payload
+        return outcome
     }
 }

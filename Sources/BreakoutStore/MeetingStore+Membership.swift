@@ -2,29 +2,13 @@ public import BreakoutDomain
 public import Foundation
 import PostgresNIO
 
-/// Meetings and membership: create, join, leave or remove, roles, end (spec rules 10 and 11).
+/// Meetings and membership: create, join, leave or remove, roles, end (docs/rules.md, rules 10 and 11).
 extension MeetingStore {
-    public struct CreatedMeeting: IdempotentResult {
-        public var meeting: JSONValue
+    /// A new meeting and its host's way in.
+    public struct CreatedMeeting: IdempotentResult, Equatable {
+        public var meeting: Meeting
         public var hostToken: String
         public var participantId: UUID
-
-        init(meeting: JSONValue, hostToken: String, participantId: UUID) {
-            self.meeting = meeting
-            self.hostToken = hostToken
-            self.participantId = participantId
-        }
-
-        public var storedForm: JSONValue {
-            ["meeting": meeting, "hostToken": .string(hostToken), "participantId": JSONValue(participantId)]
-        }
-
-        public init(storedForm: JSONValue) throws {
-            guard let token = storedForm["hostToken"]?.stringValue,
-                  let id = storedForm["participantId"]?.stringValue.flatMap(UUID.init(uuidString:)), let meeting = storedForm["meeting"]
-            else { throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "Stored answer unreadable.") }
-            self.init(meeting: meeting, hostToken: token, participantId: id)
-        }
     }
 
     /// Creates a meeting whose creator is its host: the meeting, its host and the first event in one
@@ -35,12 +19,9 @@ extension MeetingStore {
         let title = try InputValidation.title(title)
         let hostName = try InputValidation.displayName(hostName, field: "hostName")
         let meetingId = UUID()
-        let hostId = UUID()
+        let host = Participant(id: UUID(), displayName: hostName, email: nil, role: .host)
         let token = Tokens.generate()
-        let host = Representation.participant(
-            id: hostId, displayName: hostName, email: nil, role: .host, location: nil, assignedRoomId: nil,
-            mutedByHost: false, includeEmail: true)
-        let joined = String(decoding: try JSONEncoder.sortedKeys.encode(["participant": host] as JSONValue), as: UTF8.self)
+        let joined = try JSONValueEncoder().text(EventPayload.participantJoined(ParticipantJoined(participant: host)))
         // A fresh code collides with an existing one about once in 10^14 meetings; retry then.
         for attempt in 1...5 {
             let code = MeetingCode.generate()
@@ -57,50 +38,31 @@ extension MeetingStore {
                             VALUES (\(meetingId), \(code), \(title), \(breakoutRoomsEnabled), 1)
                         ), host AS (
                             INSERT INTO participants (id, meeting_id, display_name, role, token_hash)
-                            VALUES (\(hostId), \(meetingId), \(hostName), 'host', \(Tokens.hash(token)))
+                            VALUES (\(host.id), \(meetingId), \(hostName), 'host', \(Tokens.hash(token)))
                         )
                         INSERT INTO events (meeting_id, seq, type, audience, payload)
                         VALUES (\(meetingId), 1, \(EventType.participantJoined.rawValue), 'everyone', \(joined)::jsonb)
                         """, logger: logger)
-                    let meeting: JSONValue = [
-                        "id": JSONValue(meetingId), "code": .string(code), "title": .string(title),
-                        "settings": ["breakoutRoomsEnabled": .bool(breakoutRoomsEnabled)], "status": "active",
-                    ]
-                    let created = CreatedMeeting(meeting: meeting, hostToken: token, participantId: hostId)
-                    if let claim { try await storeIdempotentResult(claim, result: created.storedForm, on: connection) }
+                    let meeting = Meeting(
+                        id: meetingId, code: code, title: title, settings: .init(breakoutRoomsEnabled: breakoutRoomsEnabled))
+                    let created = CreatedMeeting(meeting: meeting, hostToken: token, participantId: host.id)
+                    if let claim { try await storeIdempotentResult(claim, result: try created.storedForm(), on: connection) }
                     return created
                 }
             } catch {
                 let error = Self.translate(error)
-                if let refusal = error as? DomainError, refusal.code == "conflict", attempt < 5 { continue }
+                if let failure = error as? StoreError, failure.code == .conflict, attempt < 5 { continue }
                 throw error
             }
         }
-        throw DomainError(status: 503, code: "code_exhausted", detail: "Could not allocate a meeting code; try again.")
+        throw StoreError.codeExhausted
     }
 
-    public struct Joined: IdempotentResult {
+    /// A participant's way into a meeting.
+    public struct Joined: IdempotentResult, Equatable {
         public var meetingId: UUID
         public var participantId: UUID
         public var token: String
-
-        init(meetingId: UUID, participantId: UUID, token: String) {
-            self.meetingId = meetingId
-            self.participantId = participantId
-            self.token = token
-        }
-
-        public var storedForm: JSONValue {
-            ["meetingId": JSONValue(meetingId), "participantId": JSONValue(participantId), "token": .string(token)]
-        }
-
-        public init(storedForm: JSONValue) throws {
-            guard let meetingId = storedForm["meetingId"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                  let participantId = storedForm["participantId"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                  let token = storedForm["token"]?.stringValue
-            else { throw DomainError(status: 409, code: "idempotency_replay_failed", detail: "Stored answer unreadable.") }
-            self.init(meetingId: meetingId, participantId: participantId, token: token)
-        }
     }
 
     /// Anyone with the code joins as a participant; a late joiner gets a room when the options say so.
@@ -114,18 +76,16 @@ extension MeetingStore {
                 "SELECT id FROM meetings WHERE code = \(normalized)", logger: logger).decode(UUID.self) { return id }
             return nil
         }
-        guard let meetingId = found else {
-            throw DomainError(status: 404, code: "meeting_not_found", detail: "No meeting has that code.")
-        }
+        guard let meetingId = found else { throw DomainError.noMeetingWithCode }
         let participantId = UUID()
         let token = Tokens.generate()
-        return try await anonymousCommand(meetingId, claim: claim) { command in
+        return try await anonymousCommand(meetingId, claim: claim) { transaction in
             // The least populated room, for a late joiner, by assignment count; and the room the
             // pre-assignment list names for the joiner's email, if it exists (same statement).
             var rooms: [(id: UUID, assigned: Int)] = []
             var preassignedRoom: UUID?
-            if command.breakout.status.hasRooms, command.breakout.options.assignLateJoiners {
-                let rows = try await command.query(
+            if transaction.breakout.status.hasRooms, transaction.breakout.options.assignLateJoiners {
+                let rows = try await transaction.query(
                     """
                     SELECT r.id, (SELECT count(*) FROM participants p WHERE p.meeting_id = r.meeting_id AND p.assigned_room_id = r.id),
                            EXISTS (SELECT 1 FROM preassignments pa
@@ -138,58 +98,52 @@ extension MeetingStore {
                 }
             }
             let late = BreakoutRules.lateJoiner(
-                role: .participant, breakout: command.breakout, rooms: rooms, preassignedRoom: preassignedRoom)
+                role: .participant, breakout: transaction.breakout, rooms: rooms, preassignedRoom: preassignedRoom)
             var location: UUID?
             if case .move(let room)? = late?.effect { location = room }
-            try await command.query(
+            try await transaction.query(
                 """
                 INSERT INTO participants (id, meeting_id, display_name, email, role, token_hash, assigned_room_id, location_room_id)
                 VALUES (\(participantId), \(meetingId), \(displayName), \(email), 'participant', \(Tokens.hash(token)),
                         \(late?.room), \(location))
                 """)
-            command.emit(DomainEvent(.participantJoined, [
-                "participant": Representation.participant(
-                    id: participantId, displayName: displayName, email: email, role: .participant, location: location,
-                    assignedRoomId: late?.room, mutedByHost: false, includeEmail: true),
-            ]))
-            if case .prompt? = late?.effect, let room = late?.room {
-                command.emit(DomainEvent(.movePrompt, to: .only([participantId]), ["participantId": JSONValue(participantId), "roomId": JSONValue(room)]))
-            }
+            let participant = Participant(
+                id: participantId, displayName: displayName, email: email, role: .participant, location: location,
+                assignedRoomId: late?.room)
+            transaction.emit(DomainEvent(.participantJoined(ParticipantJoined(participant: participant))))
+            if case .prompt? = late?.effect, let room = late?.room { transaction.emit(.movePrompt(participantId, to: room)) }
             return Joined(meetingId: meetingId, participantId: participantId, token: token)
         }
     }
 
     /// Leaves the meeting (`target` is the caller) or, for the host, removes someone.
     public func removeParticipant(_ caller: Caller, target targetId: UUID) async throws {
-        _ = try await command(caller, about: [targetId]) { command, actor in
-            let target = try command.member(targetId)
-            try MembershipRules.remove(actor: actor, target: target)
-            try await command.query("DELETE FROM participants WHERE meeting_id = \(command.meetingId) AND id = \(targetId)")
-            command.emit(DomainEvent(.participantLeft, [
-                "participantId": JSONValue(targetId),
-                "reason": .string(targetId == actor.id ? "left" : "removed"),
-            ]))
+        _ = try await exclusiveCommand(caller, about: [targetId]) { transaction, actor in
+            let target = try transaction.member(targetId)
+            let left = try MembershipRules.remove(actor: actor, target: target)
+            try await transaction.query("DELETE FROM participants WHERE meeting_id = \(transaction.meetingId) AND id = \(targetId)")
+            transaction.emit(left)
             return NoContent()
         }
     }
 
     /// The host appoints or demotes a co-host.
     public func setRole(_ caller: Caller, target targetId: UUID, role: Role) async throws {
-        _ = try await command(caller, about: [targetId], batchable: true) { command, actor in
-            let target = try command.member(targetId)
-            guard try MembershipRules.setRole(actor: actor.role, target: target, role: role) else { return NoContent() }
-            command.setRole(targetId, role)
-            command.emit(DomainEvent(.roleChanged, ["participantId": JSONValue(targetId), "role": .string(role.rawValue)]))
+        _ = try await command(caller, about: [targetId]) { meeting, actor in
+            let target = try meeting.member(targetId)
+            guard let changed = try MembershipRules.setRole(actor: actor.role, target: target, role: role) else { return NoContent() }
+            meeting.setRole(targetId, role)
+            meeting.emit(changed)
             return NoContent()
         }
     }
 
     /// The host ends the meeting: every token stops working; pending timers of it fire as stale.
     public func endMeeting(_ caller: Caller) async throws {
-        _ = try await command(caller) { command, actor in
+        _ = try await exclusiveCommand(caller) { transaction, actor in
             try MembershipRules.end(actor: actor.role)
-            try await command.query("UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = \(command.meetingId)")
-            command.emit(DomainEvent(.meetingEnded, ["endedAt": Representation.date(command.now)]))
+            try await transaction.query("UPDATE meetings SET status = 'ended', ended_at = now() WHERE id = \(transaction.meetingId)")
+            transaction.emit(DomainEvent(.meetingEnded(MeetingEnded(endedAt: transaction.now))))
             return NoContent()
         }
     }

@@ -9,7 +9,9 @@ public import PostgresNIO
 /// ask `BreakoutDomain`, write the changes, append the events with the next `seq`s and NOTIFY.
 /// Nothing is visible unless the whole command commits.
 public struct MeetingStore: Sendable {
-    public let client: PostgresClient
+    /// The pool, reachable only through its bounds (`withBoundedConnection`, `boundedTransaction`),
+    /// so that no call can hang on a connection PostgreSQL closed.
+    let database: BoundedClient
     public let limits: Limits
     public let logger: Logger
     /// Group commit: this node's lanes of commands waiting for their meeting.
@@ -34,7 +36,7 @@ public struct MeetingStore: Sendable {
         connectTimeout: Duration = .seconds(2), workTimeout: Duration = .seconds(10)
     ) {
         self.workTimeout = workTimeout
-        self.client = client
+        self.database = BoundedClient(client: client, connectTimeout: connectTimeout, workTimeout: workTimeout, logger: logger)
         self.limits = limits
         self.logger = logger
         self.batcher = CommandBatcher(maxBatch: maxBatch)
@@ -81,39 +83,49 @@ extension MeetingStore {
                 WHERE p.token_hash = \(Tokens.hash(token))
                 """, logger: logger)
             for try await (participantId, tokenMeeting, status, role) in rows.decode((UUID, UUID, String, Role).self) {
-                guard tokenMeeting == meetingId else { throw DomainError.notFound("meeting") }
+                guard tokenMeeting == meetingId else { throw DomainError.meetingNotFound }
                 guard status == "active" else { throw DomainError.meetingEnded }
                 return Identity(participantId: participantId, meetingId: meetingId, role: role)
             }
-            throw Self.invalidToken
+            throw DomainError.invalidToken
         }
     }
 }
 
 extension MeetingStore {
-    /// A command by a member: authenticated with the meeting's lock, decided by `decide`.
-    /// `batchable` commands decide from the loaded facts alone and share transactions with others.
+    /// A batchable command by a member: authenticated with the meeting's lock and decided from the
+    /// loaded facts alone, so it can share a transaction with other commands.
     func command<Answer: IdempotentResult>(
-        _ caller: Caller, about memberIds: [UUID] = [], batchable: Bool = false,
-        _ decide: @escaping @Sendable (inout Command, Member) async throws -> Answer
+        _ caller: Caller, about memberIds: [UUID] = [],
+        _ decide: @escaping @Sendable (inout MeetingTransaction, Member) throws -> Answer
     ) async throws -> Answer {
-        let pending = PendingCommand(
-            tokenHash: caller.tokenHash, memberIds: memberIds, claim: caller.claim, batchable: batchable
-        ) { command, member in
-            guard let member else { throw DomainError.notFound("meeting") }
-            return try await decide(&command, member)
-        }
+        let pending = PendingCommand(tokenHash: caller.tokenHash, memberIds: memberIds, claim: caller.claim, decide: .batchable { meeting, member in
+            guard let member else { throw DomainError.meetingNotFound }
+            return try decide(&meeting, member)
+        })
+        return try Self.answer(try await submit(caller.meetingId, pending), as: Answer.self)
+    }
+
+    /// An exclusive command by a member: alone in its transaction, it may query the database.
+    func exclusiveCommand<Answer: IdempotentResult>(
+        _ caller: Caller, about memberIds: [UUID] = [],
+        _ decide: @escaping @Sendable (inout ExclusiveTransaction, Member) async throws -> Answer
+    ) async throws -> Answer {
+        let pending = PendingCommand(tokenHash: caller.tokenHash, memberIds: memberIds, claim: caller.claim, decide: .exclusive { transaction, member in
+            guard let member else { throw DomainError.meetingNotFound }
+            return try await decide(&transaction, member)
+        })
         return try Self.answer(try await submit(caller.meetingId, pending), as: Answer.self)
     }
 
     /// A command without a member behind it (a join), run alone in its transaction.
     func anonymousCommand<Answer: IdempotentResult>(
         _ meetingId: UUID, claim: Idempotency.Claim?,
-        _ decide: @escaping @Sendable (inout Command) async throws -> Answer
+        _ decide: @escaping @Sendable (inout ExclusiveTransaction) async throws -> Answer
     ) async throws -> Answer {
-        let pending = PendingCommand(tokenHash: nil, memberIds: [], claim: claim, batchable: false) { command, _ in
-            try await decide(&command)
-        }
+        let pending = PendingCommand(tokenHash: nil, memberIds: [], claim: claim, decide: .exclusive { transaction, _ in
+            try await decide(&transaction)
+        })
         return try Self.answer(try await submit(meetingId, pending), as: Answer.self)
     }
 
@@ -126,7 +138,7 @@ extension MeetingStore {
     /// A fresh answer as it is; a replayed one (stored JSON) as the command's answer type.
     static func answer<Answer: IdempotentResult>(_ result: any IdempotentResult, as type: Answer.Type) throws -> Answer {
         if let answer = result as? Answer { return answer }
-        return try Answer(storedForm: result.storedForm)
+        return try Answer(storedForm: try result.storedForm())
     }
 
     /// Applies a meeting's batch: batchable commands in a transaction shared with other meetings'
@@ -152,7 +164,7 @@ extension MeetingStore {
             let outcomes = try await boundedTransaction { connection in
                 try await applyTogether(ordered, connection: connection)
             }
-            var answers = batches.map { $0.commands.map { _ in CommandBatcher.Answer.failure(Self.notApplied) } }
+            var answers = batches.map { $0.commands.map { _ in CommandBatcher.Answer.failure(StoreError.notApplied) } }
             for (index, outcome) in zip(order, outcomes) {
                 if let seq = outcome.appendedUpTo { notifications.notify(batches[index].meetingId, seq: seq) }
                 answers[index] = outcome.answers
@@ -200,7 +212,9 @@ extension MeetingStore {
             meetingId, callers: batch.compactMap(\.tokenHash), memberIds: batch.flatMap(\.memberIds),
             claims: batch.compactMap(\.claim), on: connection, logger: logger)
         let decided = try await decide(batch, on: meetingId, facts: facts, connection: connection)
-        if let command = decided.command { try await command.write() }
+        if let transaction = decided.transaction {
+            try await MeetingTransaction.write([transaction], on: connection, logger: logger)
+        }
         return decided.applied
     }
 
@@ -219,14 +233,14 @@ extension MeetingStore {
         for (batch, facts) in zip(batches, facts) {
             decided.append(try await decide(batch.commands, on: batch.meetingId, facts: facts, connection: connection))
         }
-        try await Command.write(decided.compactMap(\.command), on: connection, logger: logger)
+        try await MeetingTransaction.write(decided.compactMap(\.transaction), on: connection, logger: logger)
         return decided.map(\.applied)
     }
 
-    /// What the rules decided for one meeting's batch: the command to write (none when the meeting
-    /// does not exist) and each command's answer.
+    /// What the rules decided for one meeting's batch: the transaction to write (none when the
+    /// meeting does not exist) and each command's answer.
     struct Decided: Sendable {
-        var command: Command?
+        var transaction: MeetingTransaction?
         var applied: Applied
     }
 
@@ -240,39 +254,44 @@ extension MeetingStore {
         let foreignTokens = strangers.isEmpty ? [] : try await tokensOfOtherMeetings(strangers, than: meetingId, on: connection)
         guard facts.exists else {
             let answers = batch.map { CommandBatcher.Answer.failure(Self.unknownCaller($0.tokenHash, foreignTokens: foreignTokens)) }
-            return Decided(command: nil, applied: Applied(answers: answers))
+            return Decided(transaction: nil, applied: Applied(answers: answers))
         }
         let exclusive = batch.count == 1 && !batch[0].batchable
-        var command = try Command(facts: facts, meetingId: meetingId, exclusive: exclusive, connection: connection, logger: logger)
+        var meeting = try MeetingTransaction(facts: facts, meetingId: meetingId)
         var answers: [CommandBatcher.Answer] = []
         for pending in batch {
-            let before = command
+            let before = meeting
             do {
                 var caller: Member?
                 if let tokenHash = pending.tokenHash {
-                    let hex = tokenHash.hexString
-                    guard let id = members[hex] else { throw Self.unknownCaller(tokenHash, foreignTokens: foreignTokens) }
-                    caller = try command.member(id)
+                    guard let id = members[tokenHash.hexString] else { throw Self.unknownCaller(tokenHash, foreignTokens: foreignTokens) }
+                    caller = try meeting.member(id)
                 }
                 guard facts.status == "active" else { throw DomainError.meetingEnded }
-                if let claim = pending.claim, let stored = try command.storedAnswer(for: claim) {
+                if let claim = pending.claim, let stored = try meeting.storedAnswer(for: claim) {
                     answers.append(.success(stored))
                     continue
                 }
-                let answer = try await pending.decide(&command, caller)
-                if let claim = pending.claim { command.store(answer.storedForm, for: claim) }
+                let answer: any IdempotentResult
+                switch pending.decide {
+                case .batchable(let decide):
+                    answer = try decide(&meeting, caller)
+                case .exclusive(let decide):
+                    var transaction = ExclusiveTransaction(meeting: meeting, connection: connection, logger: logger)
+                    answer = try await decide(&transaction, caller)
+                    meeting = transaction.meeting
+                }
+                if let claim = pending.claim { meeting.store(try answer.storedForm(), for: claim) }
                 answers.append(.success(answer))
             } catch {
                 // An exclusive command may have written already: its whole transaction rolls back.
                 if exclusive { throw error }
-                command = before
+                meeting = before
                 answers.append(.failure(Self.translate(error)))
             }
         }
-        return Decided(command: command, applied: Applied(answers: answers, appendedUpTo: command.appendedUpTo))
+        return Decided(transaction: meeting, applied: Applied(answers: answers, appendedUpTo: meeting.appendedUpTo))
     }
-
-    static let notApplied = DomainError(status: 500, code: "internal_error", detail: "The command was not applied.")
 
     /// Whether `error` ended a transaction before its `COMMIT` was sent, so that it did not commit
     /// for certain. (After a failed commit, or a bound that abandoned the work, it may have.)
@@ -281,13 +300,11 @@ extension MeetingStore {
         return transaction.closureError != nil && transaction.commitError == nil
     }
 
-    static let invalidToken = DomainError(status: 401, code: "invalid_token", detail: "The bearer token is not valid.")
-
     /// A caller who is not a member of the meeting: a token of another meeting (or a meeting that
     /// does not exist) is "not found", so nothing about the meeting leaks; an unknown token is invalid.
     static func unknownCaller(_ tokenHash: Data?, foreignTokens: Set<Data>) -> DomainError {
-        guard let tokenHash, !foreignTokens.contains(tokenHash) else { return .notFound("meeting") }
-        return invalidToken
+        guard let tokenHash, !foreignTokens.contains(tokenHash) else { return .meetingNotFound }
+        return .invalidToken
     }
 
     /// Which of `tokenHashes` belong to a participant of another meeting than `meetingId`.
@@ -310,7 +327,7 @@ extension MeetingStore {
             return translate(transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error)
         }
         guard let psql = error as? PSQLError else { return error }
-        if Self.lostConnection.contains(psql.code) { return DomainError.databaseConnectionLost }
+        if Self.lostConnection.contains(psql.code) { return StoreError.databaseConnectionLost }
         guard let sqlState = psql.serverInfo?[.sqlState] else { return error }
         let code = PostgresError.Code(raw: sqlState)
         let constraint = psql.serverInfo?[.constraintName] ?? ""
@@ -319,27 +336,20 @@ extension MeetingStore {
             // Another request with the same key (and caller) committed while this one ran: two
             // different requests under one key, at the same moment (the same request would have
             // waited for the meeting's lock and found the stored answer).
-            return Idempotency.keyReused
+            return StoreError.keyReused
         case .uniqueViolation where constraint.contains("name"):
             return DomainError.roomNameTaken
         case .uniqueViolation, .foreignKeyViolation, .checkViolation:
-            return DomainError(status: 409, code: "conflict",
-                               detail: "The change conflicts with the meeting's current state (\(constraint)).")
+            return StoreError(.conflict, "The change conflicts with the meeting's current state (\(constraint)).")
         case _ where sqlState.hasPrefix("08") || sqlState.hasPrefix("57P"):
             // Connection exceptions and the server shutting down or restarting.
-            return DomainError.databaseConnectionLost
+            return StoreError.databaseConnectionLost
         case _ where sqlState.hasPrefix("22"):
             // A data exception (a value PostgreSQL cannot store): the input's fault, never a 500.
-            return DomainError(status: 422, code: "invalid_value", detail: "A value cannot be stored: \(psql.serverInfo?[.message] ?? sqlState).")
+            return StoreError(.invalidValue, "A value cannot be stored: \(psql.serverInfo?[.message] ?? sqlState).")
         default:
             return error
         }
     }
 }
 
-/// The answer of a command that answers nothing (204).
-struct NoContent: IdempotentResult {
-    var storedForm: JSONValue { .null }
-    init() {}
-    init(storedForm: JSONValue) {}
-}

@@ -61,7 +61,7 @@ struct AudienceTests {
         #expect(Audience(kind: "nobody", recipients: []) == nil)
     }
 
-    @Test("Every event type of the spec has its SSE name")
+    @Test("Every event type of the live stream has its SSE name")
     func eventTypeNames() {
         let spec: Set<String> = [
             "participant_joined", "participant_left", "role_changed", "breakout_created", "breakout_discarded",
@@ -75,8 +75,22 @@ struct AudienceTests {
 
     @Test("An event defaults to everyone")
     func eventDefaultAudience() {
-        let event = DomainEvent(.broadcast, ["message": "hi"])
+        let event = DomainEvent(.breakoutDiscarded(BreakoutDiscarded()))
         #expect(event.audience == .everyone)
-        #expect(event.payload["message"]?.stringValue == "hi")
+        #expect(event.type == .breakoutDiscarded)
+    }
+
+    @Test("Who sees an event is decided with it: prompts, room broadcasts, help and the timer")
+    func decidedAudiences() {
+        let (ada, grace, room) = (Fixture.id(1), Fixture.id(2), Fixture.roomA)
+        #expect(DomainEvent.movePrompt(ada, to: room).audience == .only([ada]))
+        let toRoom = Broadcast(message: "hi", roomId: room, from: grace, sentAt: Fixture.now)
+        #expect(DomainEvent.broadcast(toRoom, occupants: [ada]).audience == .managersAnd([ada]))
+        var toAll = toRoom
+        toAll.roomId = nil
+        #expect(DomainEvent.broadcast(toAll, occupants: [ada]).audience == .everyone)
+        let request = HelpRequest(id: Fixture.id(7), participantId: ada, roomId: room, status: .open, takenBy: nil, createdAt: Fixture.now)
+        #expect(DomainEvent.helpRequested(request).audience == .managersAnd([ada]))
+        #expect(DomainEvent.timeUp(at: Fixture.now).audience == .managers)
     }
 }

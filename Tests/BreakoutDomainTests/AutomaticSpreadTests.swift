@@ -2,7 +2,7 @@ import BreakoutDomain
 import Foundation
 import Testing
 
-/// Spec rule 1 (automatic mode) and the late joiner's room (rule 10).
+/// Automatic mode (docs/rules.md, rule 1) and the late joiner's room (rule 10).
 @Suite("Automatic spread and least populated room")
 struct AutomaticSpreadTests {
     @Test("Room sizes differ by at most one and everyone is placed exactly once",

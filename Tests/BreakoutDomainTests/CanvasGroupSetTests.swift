@@ -24,8 +24,7 @@ struct CanvasGroupSetTests {
             Issue.record("expected a refusal")
             return []
         } catch let error as DomainError {
-            #expect(error.status == 422)
-            #expect(error.code == "validation_failed")
+            #expect(error.code.rawValue == "validation_failed")
             return error.violations
         } catch {
             Issue.record("unexpected \(error)")

@@ -25,8 +25,7 @@ struct InputValidationTests {
     func displayNameTooLong() {
         let error = #expect(throws: DomainError.self) { try InputValidation.displayName(String(repeating: "x", count: 65)) }
         #expect(error == .invalid("displayName", "must be 1–64 characters"))
-        #expect(error?.status == 422)
-        #expect(error?.code == "validation_failed")
+        #expect(error?.code.rawValue == "validation_failed")
     }
 
     @Test("Empty or whitespace-only display names are refused", arguments: ["", " ", "\t\n "])

@@ -2,7 +2,7 @@ import BreakoutDomain
 import Foundation
 import Testing
 
-/// Spec rule 10 with the `assignLateJoiners` option: a participant joining while rooms exist.
+/// Late joiners with the `assignLateJoiners` option: a participant joining while rooms exist (docs/rules.md, rule 10).
 @Suite("Rule 10 – late joiners")
 struct LateJoinerTests {
     let rooms: [(id: UUID, assigned: Int)] = [(Fixture.roomA, 3), (Fixture.roomB, 2), (Fixture.roomC, 3)]

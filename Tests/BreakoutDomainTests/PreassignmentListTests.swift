@@ -15,8 +15,7 @@ struct PreassignmentListTests {
             Issue.record("expected a refusal")
             return []
         } catch let error as DomainError {
-            #expect(error.status == 422)
-            #expect(error.code == "validation_failed")
+            #expect(error.code.rawValue == "validation_failed")
             return error.violations
         } catch {
             Issue.record("unexpected \(error)")
@@ -134,7 +133,7 @@ struct PreassignmentListTests {
     }
 }
 
-/// Rule 1 in `preassigned` mode and late joiners with a pre-assigned room.
+/// Creating rooms in `preassigned` mode and late joiners with a pre-assigned room (docs/rules.md, rules 1 and 10).
 @Suite("Preassigned rooms")
 struct PreassignedRoomsTests {
     let list = [

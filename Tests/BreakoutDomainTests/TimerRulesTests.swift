@@ -2,7 +2,7 @@ import BreakoutDomain
 import Foundation
 import Testing
 
-/// Spec rule 6: what the timer does when it ends, and moving `timerEndsAt` by changing options.
+/// What the timer does when it ends, and moving `timerEndsAt` by changing options (docs/rules.md, rule 6).
 /// (Firing exactly once across nodes is the store's job and is not tested here.)
 @Suite("Rule 6 – the room timer")
 struct TimerRulesTests {

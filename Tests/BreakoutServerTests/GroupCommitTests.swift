@@ -13,8 +13,8 @@ struct GroupCommitTests {
         try await TestDatabase.withClient { client in
             let store = MeetingStore(client: client, logger: TestDatabase.logger)
             let created = try await store.createMeeting(title: "Lecture", hostName: "Host", breakoutRoomsEnabled: true)
-            let meetingId = try #require(created.meeting["id"]?.stringValue.flatMap(UUID.init(uuidString:)))
-            let code = try #require(created.meeting["code"]?.stringValue)
+            let meetingId = created.meeting.id
+            let code = created.meeting.code
             let host = Caller(meetingId: meetingId, token: created.hostToken)
             var joined: [Caller] = []
             for name in ["Ada", "Ben", "Cy"] {
@@ -23,7 +23,7 @@ struct GroupCommitTests {
             }
             let people = joined
             let breakout = try await store.createBreakout(host, roomCount: 2, mode: .selfSelect, options: .init())
-            let rooms = try #require(breakout["rooms"]?.arrayValue).compactMap { $0["id"]?.stringValue.flatMap(UUID.init(uuidString:)) }
+            let rooms = breakout.rooms.map(\.id)
             _ = try await store.openBreakout(host)
 
             // Hold the meeting's row from outside, so the first command waits in its transaction
@@ -46,18 +46,18 @@ struct GroupCommitTests {
 
                 _ = try await first
                 let adaMoved = try await ada
-                #expect(adaMoved["to"]?.stringValue == rooms[0].uuidString.lowercased())
+                #expect(adaMoved.to == rooms[0])
                 do {
                     _ = try await ben
                     Issue.record("a move to a room that does not exist must be refused")
                 } catch let error as DomainError {
-                    #expect(error == .notFound("room"))
+                    #expect(error == .roomNotFound)
                 }
                 let cyMoved = try await cy
-                #expect(cyMoved["to"]?.stringValue == rooms[1].uuidString.lowercased())
+                #expect(cyMoved.to == rooms[1])
                 // The same key again applies nothing and answers the same.
                 let again = try await store.move(keyed, to: rooms[1])
-                #expect(again["from"] == .some(.null), "a replay answers what the first attempt answered")
+                #expect(again.from == nil && again.to == rooms[1], "a replay answers what the first attempt answered")
             }
 
             let rows = try await client.query(
@@ -89,12 +89,12 @@ struct GroupCommitTests {
             var meetings: [(host: Caller, person: Caller, room: UUID)] = []
             for title in ["Blocked", "B", "C", "D"] {
                 let created = try await store.createMeeting(title: title, hostName: "Host", breakoutRoomsEnabled: true)
-                let meetingId = try #require(created.meeting["id"]?.stringValue.flatMap(UUID.init(uuidString:)))
-                let code = try #require(created.meeting["code"]?.stringValue)
+                let meetingId = created.meeting.id
+                let code = created.meeting.code
                 let host = Caller(meetingId: meetingId, token: created.hostToken)
                 let person = Caller(meetingId: meetingId, token: try await store.join(code: code, displayName: "Ada", email: nil).token)
                 let breakout = try await store.createBreakout(host, roomCount: 2, mode: .selfSelect, options: .init())
-                let room = try #require(breakout["rooms"]?.arrayValue?.first?["id"]?.stringValue.flatMap(UUID.init(uuidString:)))
+                let room = try #require(breakout.rooms.first?.id)
                 _ = try await store.openBreakout(host)
                 meetings.append((host, person, room))
             }
@@ -102,7 +102,7 @@ struct GroupCommitTests {
             let ids = others.map(\.host.meetingId)
 
             /// Moves everyone of `others` while the blocked meeting's move holds the only transaction.
-            func moveTogether() async throws -> [Result<JSONValue, any Error>] {
+            func moveTogether() async throws -> [Result<ParticipantMoved, any Error>] {
                 try await client.withConnection { blocker in
                     try await blocker.query("BEGIN", logger: TestDatabase.logger)
                     try await blocker.query("SELECT 1 FROM meetings WHERE id = \(blocked.host.meetingId) FOR UPDATE", logger: TestDatabase.logger)
@@ -112,7 +112,7 @@ struct GroupCommitTests {
                     try await waitUntil { store.commitGroup.waitingCount == others.count }
                     try await blocker.query("COMMIT", logger: TestDatabase.logger)
                     _ = try await first
-                    var results: [Result<JSONValue, any Error>] = []
+                    var results: [Result<ParticipantMoved, any Error>] = []
                     for move in moves { results.append(await move.result) }
                     return results
                 }
@@ -146,7 +146,7 @@ struct GroupCommitTests {
                 CREATE TRIGGER \(unescaped: trigger) BEFORE INSERT ON events FOR EACH ROW
                 WHEN (NEW.meeting_id = '\(unescaped: last.uuidString)') EXECUTE FUNCTION \(unescaped: trigger)()
                 """, logger: TestDatabase.logger)
-            let refusedOnce: Result<[Result<JSONValue, any Error>], any Error>
+            let refusedOnce: Result<[Result<ParticipantMoved, any Error>], any Error>
             do { refusedOnce = .success(try await moveTogether()) } catch { refusedOnce = .failure(error) }
             try await client.query("DROP TRIGGER \(unescaped: trigger) ON events", logger: TestDatabase.logger)
             try await client.query("DROP FUNCTION \(unescaped: trigger)()", logger: TestDatabase.logger)

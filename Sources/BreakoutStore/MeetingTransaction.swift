@@ -3,17 +3,16 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// One command's view of its meeting while the meeting's row is locked: the facts loaded at the
-/// start, the changes decided so far, and the events to append.
+/// A meeting while its row is locked, as the commands of one transaction see it: the facts loaded
+/// at the start, the changes decided so far, and the events to append.
 ///
-/// A command runs as **load → decide → write**: `CommandFacts` loads everything in one statement,
-/// the rules decide in memory (`member`, `room`, `setLocation`, `emit`, …), and `write()` stores the
-/// participants' changes, the idempotency answers, the events, `last_seq` and the NOTIFY in one
-/// statement. Commands that need more than the loaded facts (creating rooms, opening, closing…)
-/// are `exclusive`: they run alone in their transaction and may `query` the database directly.
-struct Command: Sendable {
-    let connection: PostgresConnection
-    let logger: Logger
+/// A transaction runs as **load → decide → write**: `CommandFacts` loads everything in one
+/// statement, the rules decide in memory (`member`, `room`, `setLocation`, `emit`, …), and `write`
+/// stores the participants' changes, the idempotency answers, the events and `last_seq` in one
+/// statement. It holds no connection: a batchable command cannot read the database, since a read
+/// would miss what earlier commands of its batch decided but have not written yet. Commands that
+/// need more (creating rooms, opening, closing…) get an `ExclusiveTransaction`.
+struct MeetingTransaction: Sendable {
     let meetingId: UUID
     let breakoutRoomsEnabled: Bool
     let lastSeq: Int64
@@ -23,22 +22,18 @@ struct Command: Sendable {
     let timerEndsAt: Date?
     let closingEndsAt: Date?
     let now: Date
-    /// Whether this command runs alone in its transaction and may query the database.
-    let exclusive: Bool
     /// The meeting's rooms, in position order.
-    let rooms: [CommandFacts.Room]
+    let rooms: [Room]
     private var members: [UUID: Member]
     private(set) var changes = ParticipantChanges()
     private(set) var events: [DomainEvent] = []
     private(set) var answers: [(claim: Idempotency.Claim, answer: JSONValue)] = []
     private let storedAnswers: [CommandFacts.StoredAnswer]
 
-    init(facts: CommandFacts, meetingId: UUID, exclusive: Bool, connection: PostgresConnection, logger: Logger) throws {
+    init(facts: CommandFacts, meetingId: UUID) throws {
         guard facts.exists, let lastSeq = facts.lastSeq, let nowMicros = facts.nowMicros else {
-            throw DomainError.notFound("meeting")
+            throw DomainError.meetingNotFound
         }
-        self.connection = connection
-        self.logger = logger
         self.meetingId = meetingId
         self.breakoutRoomsEnabled = facts.breakoutRoomsEnabled ?? true
         self.lastSeq = lastSeq
@@ -47,7 +42,6 @@ struct Command: Sendable {
         self.timerEndsAt = facts.breakout?.timerEndsAtMicros.map(Date.init(microsecondsSince1970:))
         self.closingEndsAt = facts.breakout?.closingEndsAtMicros.map(Date.init(microsecondsSince1970:))
         self.now = Date(microsecondsSince1970: nowMicros)
-        self.exclusive = exclusive
         self.rooms = facts.rooms ?? []
         self.members = Dictionary((facts.members ?? []).map { ($0.id, $0.member) }, uniquingKeysWith: { first, _ in first })
         self.storedAnswers = facts.claims ?? []
@@ -57,13 +51,13 @@ struct Command: Sendable {
 
     /// One member of this meeting, as changed by the commands decided so far, or `participant_not_found`.
     func member(_ id: UUID) throws -> Member {
-        guard let member = members[id] else { throw DomainError.notFound("participant") }
+        guard let member = members[id] else { throw DomainError.participantNotFound }
         return member
     }
 
     /// A room of this meeting, or `room_not_found`.
-    func room(_ id: UUID) throws -> CommandFacts.Room {
-        guard let room = rooms.first(where: { $0.id == id }) else { throw DomainError.notFound("room") }
+    func room(_ id: UUID) throws -> Room {
+        guard let room = rooms.first(where: { $0.id == id }) else { throw DomainError.roomNotFound }
         return room
     }
 
@@ -71,12 +65,12 @@ struct Command: Sendable {
     /// nil when this is the first request with the key; `idempotency_key_reused` for another request.
     func storedAnswer(for claim: Idempotency.Claim) throws -> JSONValue? {
         if let earlier = answers.last(where: { $0.claim.scope == claim.scope && $0.claim.key == claim.key }) {
-            guard earlier.claim.fingerprint == claim.fingerprint else { throw Idempotency.keyReused }
+            guard earlier.claim.fingerprint == claim.fingerprint else { throw StoreError.keyReused }
             return earlier.answer
         }
         let scope = claim.scope.hexString
         guard let stored = storedAnswers.first(where: { $0.scope == scope && $0.key == claim.key }) else { return nil }
-        guard stored.fingerprint == claim.fingerprint.hexString else { throw Idempotency.keyReused }
+        guard stored.fingerprint == claim.fingerprint.hexString else { throw StoreError.keyReused }
         return try stored.result.map(claim.open) ?? .null
     }
 
@@ -103,16 +97,35 @@ struct Command: Sendable {
     }
 
     mutating func emit(_ event: DomainEvent) { events.append(event) }
+    mutating func emit(_ events: [DomainEvent]) { self.events += events }
 
     mutating func store(_ answer: JSONValue, for claim: Idempotency.Claim) { answers.append((claim, answer)) }
+}
 
-    /// A statement of an exclusive command, run at once in the command's transaction.
+/// An exclusive command's view: its meeting (`meeting`, with the same facts and decisions as a
+/// batchable command's) and the transaction's connection, for the statements the loaded facts do
+/// not cover. Such a command runs alone in its transaction, so its reads see everything decided.
+@dynamicMemberLookup
+struct ExclusiveTransaction: Sendable {
+    var meeting: MeetingTransaction
+    let connection: PostgresConnection
+    let logger: Logger
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<MeetingTransaction, Value>) -> Value { meeting[keyPath: keyPath] }
+
+    var breakout: BreakoutState {
+        get { meeting.breakout }
+        set { meeting.breakout = newValue }
+    }
+
+    mutating func emit(_ event: DomainEvent) { meeting.emit(event) }
+    func member(_ id: UUID) throws -> Member { try meeting.member(id) }
+    func room(_ id: UUID) throws -> Room { try meeting.room(id) }
+
+    /// A statement in the command's transaction.
     @discardableResult
     func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        // A batched command decides from the loaded facts only: a read here could miss the changes
-        // that earlier commands of the batch have decided but not yet written.
-        guard exclusive else { throw Command.batchedQuery }
-        return try await connection.query(query, logger: logger)
+        try await connection.query(query, logger: logger)
     }
 }
 
@@ -136,11 +149,6 @@ struct ParticipantChanges: Sendable {
         if byId[id] == nil { order.append(id) }
         update(&byId[id, default: Change()])
     }
-}
-
-extension Command {
-    static let batchedQuery = DomainError(
-        status: 500, code: "internal_error", detail: "A batched command tried to query the database.")
 }
 
 // The domain's enums are text columns; PostgresNIO decodes them by raw value. (They are also

@@ -1,27 +1,24 @@
 import BreakoutDomain
 import Foundation
+import Logging
 import PostgresNIO
 
-extension Command {
-    /// The last step of a command (or of a batch of them), in one statement while the meeting's row
-    /// is locked: the participants' changes, the idempotency answers, the events with the meeting's
-    /// next `seq`s and `last_seq`. The sequence stays gap-free because only the holder of the lock
-    /// appends. The NOTIFY that wakes the nodes' listeners follows the commit (`NotificationSender`).
-    func write() async throws {
-        try await Self.write([self], on: connection, logger: logger)
-    }
-
-    /// The same for the commands of several meetings that share a transaction, still one statement.
-    static func write(_ commands: [Command], on connection: PostgresConnection, logger: Logger) async throws {
+extension MeetingTransaction {
+    /// The last step of the transactions of one or more meetings, in one statement while their rows
+    /// are locked: the participants' changes, the idempotency answers, the events with each
+    /// meeting's next `seq`s and `last_seq`. The sequence stays gap-free because only the holder of
+    /// the lock appends. The NOTIFY that wakes the nodes' listeners follows the commit
+    /// (`NotificationSender`).
+    static func write(_ transactions: [MeetingTransaction], on connection: PostgresConnection, logger: Logger) async throws {
         var statement = WriteStatement()
-        let encoder = JSONEncoder.sortedKeys
-        for command in commands { try command.add(to: &statement, encoder: encoder) }
+        let encoder = JSONValueEncoder()
+        for transaction in transactions { try transaction.add(to: &statement, encoder: encoder) }
         guard !statement.isEmpty else { return }
         for try await _ in try await connection.execute(statement, logger: logger) {}
     }
 
-    /// This command's rows of the write.
-    private func add(to statement: inout WriteStatement, encoder: JSONEncoder) throws {
+    /// This meeting's rows of the write.
+    private func add(to statement: inout WriteStatement, encoder: JSONValueEncoder) throws {
         for id in changes.order {
             guard let row = changes.byId[id] else { continue }
             statement.participantMeetings.append(meetingId)
@@ -48,11 +45,11 @@ extension Command {
             statement.types.append(event.type.rawValue)
             statement.audiences.append(event.audience.kind)
             statement.recipients.append(event.audience.recipientsLiteral)
-            statement.payloads.append(String(decoding: try encoder.encode(event.payload), as: UTF8.self))
+            statement.payloads.append(try encoder.text(event.payload))
         }
     }
 
-    /// The meeting's newest `seq` once this command commits, when it appended events (for the
+    /// The meeting's newest `seq` once this transaction commits, when it appended events (for the
     /// notification that `NotificationSender` sends after the commit).
     var appendedUpTo: Int64? { events.isEmpty ? nil : lastSeq + Int64(events.count) }
 

@@ -1,0 +1,126 @@
+public import Foundation
+
+/// The values that events, answers and snapshots are made of. Their JSON (with `JSONValueEncoder`)
+/// is the shape clients know: the property names are the keys.
+
+/// A meeting as its members see it.
+public struct Meeting: Sendable, Equatable, Codable {
+    public struct Settings: Sendable, Equatable, Codable {
+        public var breakoutRoomsEnabled: Bool
+        public init(breakoutRoomsEnabled: Bool) { self.breakoutRoomsEnabled = breakoutRoomsEnabled }
+    }
+
+    public var id: UUID
+    public var code: String
+    public var title: String
+    public var settings: Settings
+    public var status: String
+    /// Shown in snapshots; the answer to creating a meeting leaves it out.
+    public var createdAt: Date?
+
+    public init(id: UUID, code: String, title: String, settings: Settings, status: String = "active", createdAt: Date? = nil) {
+        self.id = id
+        self.code = code
+        self.title = title
+        self.settings = settings
+        self.status = status
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey { case id, code, title, settings, status, createdAt }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(code, forKey: .code)
+        try container.encode(title, forKey: .title)
+        try container.encode(settings, forKey: .settings)
+        try container.encode(status, forKey: .status)
+        if let createdAt { try container.encode(createdAt, forKey: .createdAt) }
+    }
+}
+
+/// One person in a meeting. `email` is for managers' eyes: the server leaves it out of what
+/// participants see.
+public struct Participant: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var displayName: String
+    public var email: String?
+    public var role: Role
+    /// nil is the main room.
+    public var location: UUID?
+    public var assignedRoomId: UUID?
+    public var mutedByHost: Bool
+
+    public init(
+        id: UUID, displayName: String, email: String?, role: Role, location: UUID? = nil, assignedRoomId: UUID? = nil,
+        mutedByHost: Bool = false
+    ) {
+        self.id = id
+        self.displayName = displayName
+        self.email = email
+        self.role = role
+        self.location = location
+        self.assignedRoomId = assignedRoomId
+        self.mutedByHost = mutedByHost
+    }
+}
+
+/// A breakout room.
+public struct Room: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var name: String
+    public var position: Int
+
+    public init(id: UUID, name: String, position: Int) {
+        self.id = id
+        self.name = name
+        self.position = position
+    }
+}
+
+/// A meeting's breakout rooms as members see them; `status` `none` has no mode, options or rooms.
+public struct Breakout: Sendable, Equatable, Codable {
+    public var status: BreakoutStatus
+    public var mode: BreakoutMode?
+    public var options: BreakoutOptions?
+    public var rooms: [Room]
+    public var openedAt: Date?
+    public var timerEndsAt: Date?
+    public var closingEndsAt: Date?
+
+    public init(
+        status: BreakoutStatus, mode: BreakoutMode?, options: BreakoutOptions?, rooms: [Room],
+        openedAt: Date? = nil, timerEndsAt: Date? = nil, closingEndsAt: Date? = nil
+    ) {
+        self.status = status
+        self.mode = mode
+        self.options = options
+        self.rooms = rooms
+        self.openedAt = openedAt
+        self.timerEndsAt = timerEndsAt
+        self.closingEndsAt = closingEndsAt
+    }
+
+    /// A meeting without breakout rooms.
+    public static let none = Breakout(status: .none, mode: nil, options: nil, rooms: [])
+}
+
+/// A help request (docs/rules.md, rule 8).
+public struct HelpRequest: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var participantId: UUID
+    public var roomId: UUID
+    public var status: HelpStatus
+    public var takenBy: UUID?
+    public var createdAt: Date
+
+    public init(id: UUID, participantId: UUID, roomId: UUID, status: HelpStatus, takenBy: UUID?, createdAt: Date) {
+        self.id = id
+        self.participantId = participantId
+        self.roomId = roomId
+        self.status = status
+        self.takenBy = takenBy
+        self.createdAt = createdAt
+    }
+}
