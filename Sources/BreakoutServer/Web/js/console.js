@@ -2,7 +2,7 @@
 // the options, open and close, broadcast, hop between rooms, work the help queue, mute.
 // Everything is drawn from the meeting's state once per animation frame; lists keep their
 // elements by id, so a live update never steals focus or closes an open menu.
-import { h, setText, setHidden, setDisabled, setClass, setOptions, syncChildren, formatRemaining, characterCount, confirmButton, toast } from './dom.js';
+import { h, setText, setHidden, setDisabled, setClass, setOptions, syncChildren, formatRemaining, characterCount, confirmButton, toast, noticeBoard } from './dom.js';
 import { serverNow } from './api.js';
 import { act } from './actions.js';
 import { mountPreassignments } from './preassign.js';
@@ -18,7 +18,7 @@ export function mountConsole(main, app) {
 
   const share = add(shareSection(app));
   const status = add(statusSection(app));
-  const notices = h('div', { class: 'notices', 'data-testid': 'notices', 'aria-live': 'polite' });
+  const notices = noticeBoard();
   const rooms = add(roomsSection(app));
   const people = add(peopleSection(app));
   const help = add(helpSection(app));
@@ -28,19 +28,11 @@ export function mountConsole(main, app) {
   sections.push(preassign);
   const footer = add(footerSection(app));
 
-  main.append(share, status, notices,
+  main.append(share, status, notices.el,
     h('div', { class: 'console-grid' },
       h('div', { class: 'column column-main' }, rooms, people),
       h('div', { class: 'column column-side' }, help, broadcast, options, preassign.el)),
     footer);
-
-  function addNotice(text, kind, testid) {
-    const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss' }, '×');
-    const item = h('div', { class: `banner banner-${kind}`, 'data-testid': testid }, h('p', {}, text), close);
-    close.addEventListener('click', () => item.remove());
-    notices.prepend(item);
-    while (notices.children.length > 3) notices.lastChild.remove();
-  }
 
   return {
     render() {
@@ -53,14 +45,14 @@ export function mountConsole(main, app) {
       const state = app.state;
       if (type === 'broadcast') {
         const from = e.from === state.you.participantId ? 'You' : state.participants.get(e.from)?.displayName || 'A host';
-        addNotice(`${from} to ${e.roomId ? state.roomName(e.roomId) : 'everyone'}: ${e.message}`, 'broadcast', 'broadcast');
+        notices.add(`${from} to ${e.roomId ? state.roomName(e.roomId) : 'everyone'}: ${e.message}`, 'broadcast', 'broadcast');
       } else if (type === 'time_up') {
-        addNotice(state.breakout.options?.closeWhenTimeUp
+        notices.add(state.breakout.options?.closeWhenTimeUp
           ? 'Time is up: the breakout rooms are closing.'
           : 'Time is up for the breakout rooms. Close them when you are ready.', 'warn', 'time-up');
       } else if (type === 'help_requested') {
         const who = state.participants.get(e.request.participantId)?.displayName || 'Someone';
-        addNotice(`${who} asks for help in ${state.roomName(e.request.roomId)}.`, 'warn', 'help-notice');
+        notices.add(`${who} asks for help in ${state.roomName(e.request.roomId)}.`, 'warn', 'help-notice');
       }
       for (const section of sections) section.notice?.(type, e);
     },
