@@ -50,13 +50,12 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
         ),
-        // Build tool: turns sql/*.sql into a Swift source of BreakoutStore (see Plugins/EmbedMigrations).
-        .executableTarget(name: "embed-migrations", path: "Sources/EmbedMigrationsTool", swiftSettings: swiftSettings),
-        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-migrations"]),
-        // Build tool: turns Sources/BreakoutServer/openapi.yaml into a Swift source of BreakoutServer.
-        .executableTarget(
-            name: "embed-openapi-document", path: "Sources/EmbedOpenAPIDocumentTool", swiftSettings: swiftSettings),
-        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-openapi-document"]),
+        // Build tool: writes files as base64 into a Swift source; both plugins below run it.
+        .executableTarget(name: "embed-files", path: "Sources/EmbedFilesTool", swiftSettings: swiftSettings),
+        // Turns sql/*.sql into a Swift source of BreakoutStore (see Plugins/EmbedMigrations).
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["embed-files"]),
+        // Turns Sources/BreakoutServer/openapi.yaml into a Swift source of BreakoutServer.
+        .plugin(name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["embed-files"]),
         // HTTP: routes, authentication, problem+json.
         .target(
             name: "BreakoutServer",

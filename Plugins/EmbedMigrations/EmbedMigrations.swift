@@ -1,9 +1,10 @@
 import Foundation
 import PackagePlugin
 
-/// Compiles the migrations of the top-level `sql/` folder into the target that uses the plugin, so
-/// `breakoutd` carries them wherever it is installed. `sql/` stays the only copy: the Swift source
-/// is generated on every build where a file there changed, was added or was removed.
+/// Compiles the migrations of the top-level `sql/` folder into the target that uses the plugin, as
+/// `Migration.embedded`, so `breakoutd` carries them wherever it is installed. `sql/` stays the only
+/// copy: the Swift source is generated on every build where a file there changed, was added or was
+/// removed. The writing is the `embed-files` tool's, shared with EmbedOpenAPIDocument.
 ///
 /// SwiftPM resources would not do: on Linux they are a folder beside the executable, not part of it,
 /// and `Bundle.module` stops the process when that folder was not installed along.
@@ -18,8 +19,8 @@ struct EmbedMigrations: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding \(files.count) migrations from sql/",
-                executable: try context.tool(named: "embed-migrations").url,
-                arguments: [output.path] + files.map(\.path),
+                executable: try context.tool(named: "embed-files").url,
+                arguments: ["--each", output.path, "Migration.embedded"] + files.map(\.path),
                 inputFiles: files,
                 outputFiles: [output])
         ]

@@ -9,12 +9,11 @@ BREAKOUT_LOGIN_DOMAIN=uio.no.
 """
 
 import sys
-import traceback
 
 from selenium.webdriver.common.keys import Keys
 
 from support import Browser, Node, api
-from web_flow import ARTIFACTS, Scenario, check, session_of, write_file
+from web_flow import Scenario, check, create_rooms, run_scenarios, session_of, write_file
 
 LOGIN_DOMAIN = "uio.no"
 
@@ -132,12 +131,7 @@ def preassign_by_hand_and_canvas(node):
 
     def create_preassigned_and_open():
         host = holder["host"]
-        count = host.find("room-count")
-        count.clear()
-        count.send_keys("2")
-        host.click("mode-preassigned")
-        host.wait_text("create-hint", "Your list names 2 rooms for 4 people; 3 of them are here")
-        host.click("create-rooms")
+        create_rooms(host, 2, "preassigned", hint="Your list names 2 rooms for 4 people; 3 of them are here")
         host.wait(lambda: host.count("room-card") == 2, "two room cards")
         host.click("open-all")
         host.wait_text("status-text", "Breakout Rooms – In Progress")
@@ -154,37 +148,18 @@ def preassign_by_hand_and_canvas(node):
              ("the list downloads as Zoom's template", download_as_zoom_template),
              ("host imports a Canvas group-set export", import_canvas_export),
              ("pre-assigned rooms are created and opened: everyone in their group's room", create_preassigned_and_open))
-    try:
-        for name, action in steps:
-            scenario.step(name, action)
-    finally:
-        for browser in holder.values():
-            browser.quit()
-    return scenario
+    return scenario.run(steps)
 
 
 def main():
     node = node_with_login_domain()
-    scenarios = []
-    try:
+
+    def scenarios():
         node.start()
         print(f"pre-assignment: node {node.base} with BREAKOUT_LOGIN_DOMAIN={LOGIN_DOMAIN}", flush=True)
-        scenarios.append(preassign_by_hand_and_canvas(node))
-    except Exception as error:
-        traceback.print_exc()
-        print(f"browser tests could not run: {error}")
-        broken = Scenario("setup", lambda: [])
-        broken.failed = 1
-        scenarios.append(broken)
-    finally:
-        node.stop()
-    passed = sum(s.passed for s in scenarios)
-    failed = sum(s.failed for s in scenarios)
-    skipped = sum(s.skipped for s in scenarios)
-    if failed:
-        print(f"browser test artifacts (screenshots, console logs): {ARTIFACTS}")
-    print(f"browser: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-    return 1 if failed or skipped else 0
+        yield preassign_by_hand_and_canvas(node)
+
+    return run_scenarios(scenarios, [node])
 
 
 if __name__ == "__main__":

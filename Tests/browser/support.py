@@ -5,8 +5,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -19,12 +19,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(REPO, "Tests", "shared"))
+from api_call import free_port, request  # noqa: E402  (after the path it is found on)
 
 
 class Node:
@@ -75,19 +71,10 @@ class Node:
 
 
 def api(base, method, path, token=None, body=None, content_type="application/json"):
-    """One HTTP call; returns (status, parsed JSON or None)."""
-    data = None
-    headers = {}
-    if body is not None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        headers["Content-Type"] = content_type
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    """One HTTP call; returns (status, parsed JSON or None), for error statuses too: the tests
+    check refusals as much as successes."""
     try:
-        with urllib.request.urlopen(request, timeout=30) as r:
-            text = r.read()
-            return r.status, (json.loads(text) if text else None)
+        return request(base, method, path, token, body, content_type, timeout=30)
     except urllib.error.HTTPError as e:
         text = e.read()
         try:

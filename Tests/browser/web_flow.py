@@ -55,10 +55,60 @@ class Scenario:
                 stem = browser.save_artifacts(folder, name.replace(" ", "-").replace("/", "-")[:60])
                 print(f"    saved {stem}.png and .console.log")
 
+    def run(self, steps):
+        """Runs the (name, action) steps in order, then quits the scenario's browsers however the
+        steps ended; returns the scenario."""
+        try:
+            for name, action in steps:
+                self.step(name, action)
+        finally:
+            for browser in self.browsers():
+                browser.quit()
+        return self
+
+
+def run_scenarios(scenarios, nodes):
+    """Runs the generator `scenarios()` to its end, each scenario it yields having run; stops
+    `nodes` however that ends. A failure outside every step (a node that would not start) counts
+    one failed "setup". Prints the closing `browser: …` line scripts/test counts; returns the exit
+    status."""
+    done = []
+    try:
+        for scenario in scenarios():
+            done.append(scenario)
+    except Exception as error:
+        traceback.print_exc()
+        print(f"browser tests could not run: {error}")
+        broken = Scenario("setup", lambda: [])
+        broken.failed = 1
+        done.append(broken)
+    finally:
+        for node in nodes:
+            node.stop()
+    passed = sum(s.passed for s in done)
+    failed = sum(s.failed for s in done)
+    skipped = sum(s.skipped for s in done)
+    if failed:
+        print(f"browser test artifacts (screenshots, console logs): {ARTIFACTS}")
+    print(f"browser: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed or skipped else 0
+
 
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
+
+
+def create_rooms(host, count, mode, hint=None):
+    """Creates rooms in the host's create form: `count` of them, people assigned by `mode`
+    (automatic, manual, self_select, preassigned), once the form's hint says `hint` if given."""
+    field = host.find("room-count")
+    field.clear()
+    field.send_keys(str(count))
+    host.click(f"mode-{mode}")
+    if hint:
+        host.wait_text("create-hint", hint)
+    host.click("create-rooms")
 
 
 def session_of(browser):
@@ -163,12 +213,7 @@ def breakout_session(node_a, node_b):
 
     def host_creates_preassigned_rooms():
         host = people["host"]
-        count = host.find("room-count")
-        count.clear()
-        count.send_keys("3")
-        host.click("mode-preassigned")
-        host.wait_text("create-hint", "Your list names 2 rooms")
-        host.click("create-rooms")
+        create_rooms(host, 3, "preassigned", hint="Your list names 2 rooms")
         host.wait(lambda: host.count("room-card") == 3, "three room cards")
         host.card("room-card", "Group A")
         host.card("room-card", "Breakout room 3")
@@ -317,11 +362,7 @@ def breakout_session(node_a, node_b):
         host.visible("create-rooms-form")
         people["cohost"].visible("create-rooms-form")
         people["ada"].wait_text("place-hint", "not set up breakout rooms yet")
-        count = host.find("room-count")
-        count.clear()
-        count.send_keys("2")
-        host.click("mode-automatic")
-        host.click("create-rooms")
+        create_rooms(host, 2, "automatic")
         host.wait(lambda: host.count("room-card") == 2, "two new rooms")
         people["ada"].wait_text("place-hint", "you will go to Breakout room")
 
@@ -356,13 +397,7 @@ def breakout_session(node_a, node_b):
         ("recreate rooms", recreate_rooms),
         ("host removes a participant, who is told so", host_removes_a_participant),
     ]
-    try:
-        for name, action in steps:
-            scenario.step(name, action)
-    finally:
-        for browser in people.values():
-            browser.quit()
-    return scenario
+    return scenario.run(steps)
 
 
 # MARK: A lecture: 1000 participants, 50 rooms
@@ -454,16 +489,10 @@ def big_meeting(node_a):
         check(stats["count"] < events, f"{stats['count']} renders for {events} events: not batched")
         check(stats["maxMs"] < 1000, f"a render took {stats['maxMs']:.0f} ms")
 
-    try:
-        for name, action in (("1000 people join, 50 rooms", set_up_meeting),
-                             ("the console loads and shows every room's count", console_loads),
-                             ("the name filter finds one person among 1000", filter_finds_one),
-                             ("a burst of 600 events is drawn in batches", a_burst_of_events_is_drawn_in_batches)):
-            scenario.step(name, action)
-    finally:
-        if "host" in holder:
-            holder["host"].quit()
-    return scenario
+    return scenario.run((("1000 people join, 50 rooms", set_up_meeting),
+                         ("the console loads and shows every room's count", console_loads),
+                         ("the name filter finds one person among 1000", filter_finds_one),
+                         ("a burst of 600 events is drawn in batches", a_burst_of_events_is_drawn_in_batches)))
 
 
 def main():
@@ -471,35 +500,20 @@ def main():
     node_a = Node("web-a")
     node_b = Node("web-b")
     node_c = node_with_login_domain()
-    scenarios = []
-    try:
+
+    def scenarios():
         node_a.start()
         node_b.start()
         print(f"browser tests: node A {node_a.base}, node B {node_b.base}", flush=True)
         print("session: a host on node A, a co-host and two participants on node B", flush=True)
-        scenarios.append(breakout_session(node_a, node_b))
+        yield breakout_session(node_a, node_b)
         node_c.start()
         print(f"pre-assignment by hand and from Canvas (node C, BREAKOUT_LOGIN_DOMAIN={LOGIN_DOMAIN})", flush=True)
-        scenarios.append(preassign_by_hand_and_canvas(node_c))
+        yield preassign_by_hand_and_canvas(node_c)
         print("big meeting: 1000 participants, 50 rooms", flush=True)
-        scenarios.append(big_meeting(node_a))
-    except Exception as error:
-        traceback.print_exc()
-        print(f"browser tests could not run: {error}")
-        broken = Scenario("setup", lambda: [])
-        broken.failed = 1
-        scenarios.append(broken)
-    finally:
-        node_a.stop()
-        node_b.stop()
-        node_c.stop()
-    passed = sum(s.passed for s in scenarios)
-    failed = sum(s.failed for s in scenarios)
-    skipped = sum(s.skipped for s in scenarios)
-    if failed:
-        print(f"browser test artifacts (screenshots, console logs): {ARTIFACTS}")
-    print(f"browser: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-    return 1 if failed or skipped else 0
+        yield big_meeting(node_a)
+
+    return run_scenarios(scenarios, [node_a, node_b, node_c])
 
 
 if __name__ == "__main__":

@@ -20,10 +20,9 @@ state; the bodies, queries and headers stay schemathesis's own.
 
 import json
 import os
-import urllib.error
-import urllib.request
 
 import schemathesis
+from api_call import request
 
 IDS = json.loads(os.environ["BREAKOUT_FUZZ_IDS"])
 BASE = os.environ["BREAKOUT_FUZZ_BASE"]
@@ -33,14 +32,10 @@ FRESH_MEETINGS = {}
 
 
 def call(method, path, token=None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(BASE + path, data=data, method=method, headers=headers)
+    """The answer's JSON, or None when the call failed or was refused: the meeting changes under
+    the run, so a hook's preparation may rightly be refused, and the hook falls back."""
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+        return request(BASE, method, path, token, body, timeout=10)[1]
     except (OSError, ValueError):
         return None
 

@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,24 +29,16 @@ import xml.etree.ElementTree as ElementTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# The HTTP helpers shared with the browser tests; hooks.py gets them through PYTHONPATH.
+SHARED = os.path.join(REPO, "Tests", "shared")
+sys.path.insert(0, SHARED)
+from api_call import free_port, request  # noqa: E402  (after the path it is found on)
 
 
 def call(base, method, path, token=None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    """A call of the set-up, which must succeed: a refusal stops the run with what was refused."""
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            text = response.read()
-            return response.status, (json.loads(text) if text else None)
+        return request(base, method, path, token, body, timeout=10)
     except urllib.error.HTTPError as error:
         raise RuntimeError(f"setup: {method} {path} answered {error.code}: {error.read()[:300]!r}") from None
 
@@ -108,7 +99,7 @@ def schemathesis(base, ids, report, examples, seed):
     """The schemathesis run; returns its exit status and {operation: failed?} from its JUnit report."""
     env = dict(os.environ)
     env.update(SCHEMATHESIS_HOOKS="hooks", PYTHONDONTWRITEBYTECODE="1", BREAKOUT_FUZZ_IDS=json.dumps(ids), BREAKOUT_FUZZ_BASE=base,
-               PYTHONPATH=HERE + os.pathsep + env.get("PYTHONPATH", ""))
+               PYTHONPATH=os.pathsep.join([HERE, SHARED, env.get("PYTHONPATH", "")]))
     junit = os.path.join(report, "junit.xml")
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.yaml",

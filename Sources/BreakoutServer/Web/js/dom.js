@@ -113,6 +113,22 @@ export function toast(message, { kind = 'info', details = [], timeout } = {}) {
   return item;
 }
 
+/**
+ * The banners on top of the console and of the participant's view (a broadcast, time up, a help
+ * request): the newest first, the last three kept, each dismissible.
+ */
+export function noticeBoard() {
+  const el = h('div', { class: 'notices', 'data-testid': 'notices', 'aria-live': 'polite' });
+  function add(text, kind, testid) {
+    const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss' }, '×');
+    const item = h('div', { class: `banner banner-${kind}`, 'data-testid': testid }, h('p', {}, text), close);
+    close.addEventListener('click', () => item.remove());
+    el.prepend(item);
+    while (el.children.length > 3) el.lastChild.remove();
+  }
+  return { el, add };
+}
+
 /** A button that asks "are you sure?" in place: the first click arms it, the second acts. */
 export function confirmButton(label, confirmLabel, action, props = {}) {
   const button = h('button', { type: 'button', ...props }, label);

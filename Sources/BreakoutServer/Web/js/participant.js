@@ -1,12 +1,12 @@
 // The participant's view: where I am and who is with me, the host's invitation, the rooms I may
 // choose, the way back to the main session, messages from the host, the timers, asking for help.
-import { h, setText, setHidden, setDisabled, syncChildren, formatRemaining, confirmButton } from './dom.js';
+import { h, setText, setHidden, setDisabled, syncChildren, formatRemaining, confirmButton, noticeBoard } from './dom.js';
 import { serverNow } from './api.js';
 import { act } from './actions.js';
 
 export function mountParticipant(main, app) {
   const ui = { dismissedPrompt: null, help: null };
-  const notices = h('div', { class: 'notices', 'data-testid': 'notices', 'aria-live': 'polite' });
+  const notices = noticeBoard();
   const place = h('h1', { class: 'place', 'data-testid': 'my-location' });
   const placeHint = h('p', { class: 'muted place-hint', 'data-testid': 'place-hint' });
   const muted = h('p', { class: 'pill pill-warn', 'data-testid': 'muted', hidden: true },
@@ -36,7 +36,7 @@ export function mountParticipant(main, app) {
   }, { class: 'quiet', 'data-testid': 'leave-meeting' });
 
   main.append(
-    notices,
+    notices.el,
     h('section', { class: 'card where' }, place, placeHint, muted, timer, prompt, actions, helpStatus),
     h('section', { class: 'card' }, withMeTitle, withMe, withMeMore),
     roomsSection,
@@ -59,14 +59,6 @@ export function mountParticipant(main, app) {
       app.invalidate();
     }
   });
-
-  function addNotice(text, kind, testid) {
-    const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss' }, '×');
-    const item = h('div', { class: `banner banner-${kind}`, 'data-testid': testid }, h('p', {}, text), close);
-    close.addEventListener('click', () => item.remove());
-    notices.prepend(item);
-    while (notices.children.length > 3) notices.lastChild.remove();
-  }
 
   function tick() {
     const b = app.state.breakout;
@@ -160,7 +152,7 @@ export function mountParticipant(main, app) {
     const state = app.state;
     if (type === 'broadcast') {
       const from = state.participants.get(e.from)?.displayName || 'The host';
-      addNotice(`${from}${e.roomId ? ' (to your room)' : ''}: ${e.message}`, 'broadcast', 'broadcast');
+      notices.add(`${from}${e.roomId ? ' (to your room)' : ''}: ${e.message}`, 'broadcast', 'broadcast');
     } else if (type === 'move_prompt') {
       ui.dismissedPrompt = null;
     } else if (type === 'help_taken' && e.request.participantId === state.you.participantId) {
@@ -171,9 +163,9 @@ export function mountParticipant(main, app) {
       ui.help = null;
     } else if (type === 'breakout_closed') {
       ui.help = null;
-      addNotice('The breakout rooms are closed. Everyone is back in the main session.', 'info', 'closed-notice');
+      notices.add('The breakout rooms are closed. Everyone is back in the main session.', 'info', 'closed-notice');
     } else if (type === 'breakout_closing') {
-      addNotice('The host is closing the breakout rooms.', 'info', 'closing-notice');
+      notices.add('The host is closing the breakout rooms.', 'info', 'closing-notice');
     }
   }
 

@@ -21,6 +21,10 @@ export class MeetingState {
     return this.participants.get(this.you.participantId);
   }
 
+  get isHost() {
+    return this.you.role === 'host';
+  }
+
   get isManager() {
     return this.you.role === 'host' || this.you.role === 'cohost';
   }

@@ -3,9 +3,9 @@
 // Every save replaces the list whole (PUT …/preassignments); a refused one shows each problem
 // beside its row or line. The rooms are made from the list when the host creates rooms
 // "Pre-assigned".
-import { h, setText, setHidden, syncChildren, confirmButton, toast } from './dom.js';
-import { ApiError } from './api.js';
-import { act, showError } from './actions.js';
+import { h, setText, setHidden, syncChildren, confirmButton, toast } from '../dom.js';
+import { ApiError } from '../api.js';
+import { act, showError } from '../actions.js';
 
 const ZOOM_HEADER = 'Pre-assign Room Name,Email Address';
 
