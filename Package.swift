@@ -107,6 +107,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Polling with a bound, shared by both test targets.
+        .target(name: "BreakoutTestSupport", path: "Tests/BreakoutTestSupport", swiftSettings: swiftSettings),
         // Everything that needs no PostgreSQL and no process: the rules, the state machines, the
         // codecs, the router and the API description. Runs alone in seconds:
         // `swift test --filter BreakoutUnitTests`.
@@ -116,6 +118,7 @@ let package = Package(
                 "BreakoutDomain",
                 "BreakoutServer",
                 "BreakoutStore",
+                "BreakoutTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -132,6 +135,7 @@ let package = Package(
                 "BreakoutServer",
                 "BreakoutStore",
                 "BreakoutDomain",
+                "BreakoutTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

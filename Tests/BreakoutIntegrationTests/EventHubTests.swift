@@ -1,6 +1,7 @@
 import BreakoutDomain
 @testable import BreakoutServer
 @testable import BreakoutStore
+import BreakoutTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,16 +22,6 @@ func withHubNode<T: Sendable>(
     var app = Application(router: router, logger: TestDatabase.logger)
     app.addServices(client, hub)
     return try await app.test(.router) { testClient in try await body(Node(client: testClient), hub, store) }
-}
-
-/// Waits (bounded) until `condition` holds; records an issue on time-out.
-func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("timed out waiting for \(what)")
 }
 
 /// The node's fan-out: one read per meeting, encoded once and handed to every local stream; a slow

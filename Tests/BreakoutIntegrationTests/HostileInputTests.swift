@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import Hummingbird
 import NIOHTTP1
@@ -150,14 +151,12 @@ struct HostileInputTests {
         for connection in idle where connection.receive(timeout: .seconds(10)).closed { closedByNode += 1 }
         #expect(closedByNode == count, "the node closed \(closedByNode) of \(count) idle connections")
         idle.removeAll()
-        let deadline = ContinuousClock.now + .seconds(10)
         var descriptors = Int.max
-        while ContinuousClock.now < deadline {
+        try await eventually("the node to release the idle connections' descriptors", every: .milliseconds(200),
+                             detail: { "it holds \(descriptors), \(descriptorsBefore) before" }) {
             descriptors = ProcessFigures.openDescriptors(of: pid) ?? .max
-            if descriptors <= descriptorsBefore + 20 { break }
-            try await Task.sleep(for: .milliseconds(200))
+            return descriptors <= descriptorsBefore + 20
         }
-        #expect(descriptors <= descriptorsBefore + 20, "the node holds \(descriptors) descriptors, \(descriptorsBefore) before")
         #expect(try await node.request(.GET, "/readyz").status == .ok)
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import NIOHTTP1
 import PostgresNIO
@@ -159,13 +160,9 @@ struct MultiNodeLiveTests {
             }
             // The nodes reconnected their listeners and are ready again.
             for node in nodes {
-                var ready = try await node.request(.GET, "/readyz")
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ready.status != .ok, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                    ready = try await node.request(.GET, "/readyz")
+                try await eventually("\(node.name) to be ready again", every: .milliseconds(50)) {
+                    try await node.request(.GET, "/readyz").status == .ok
                 }
-                #expect(ready.status == .ok, "\(node.name)")
             }
             for stream in streams { stream.close() }
         }
@@ -257,13 +254,7 @@ struct MultiNodeLiveTests {
             try await Task.sleep(for: .milliseconds(1500))
             #expect(!stream.isFinished)
             stream.close()
-            let deadline = ContinuousClock.now + .seconds(10)
-            var open = try await liveStreams()
-            while open != 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                open = try await liveStreams()
-            }
-            #expect(open == 0, "the node released the stream")
+            try await eventually("the node to release the stream", every: .milliseconds(100)) { try await liveStreams() == 0 }
         }
     }
 
@@ -321,14 +312,12 @@ struct MultiNodeLiveTests {
                 try await admin.query("UPDATE timers SET due_at = \(dueAt) WHERE meeting_id = ANY(\(ids)) AND fired_at IS NULL")
                 try await Task.sleep(for: .milliseconds(2050))
                 nodes[1].kill()
-                let deadline = ContinuousClock.now + .seconds(20)
                 var pending = -1
-                while ContinuousClock.now < deadline, pending != 0 {
+                try await eventually("every timer to fire", timeout: .seconds(20), every: .milliseconds(100), detail: { "\(pending) pending" }) {
                     for try await n in try await admin.query(
                         "SELECT count(*)::int FROM timers WHERE meeting_id = ANY(\(ids)) AND fired_at IS NULL").decode(Int.self) { pending = n }
-                    if pending != 0 { try await Task.sleep(for: .milliseconds(100)) }
+                    return pending == 0
                 }
-                #expect(pending == 0, "every timer fired")
                 var perMeeting: [String: [Int]] = [:]
                 for try await (type, count) in try await admin.query(
                     """

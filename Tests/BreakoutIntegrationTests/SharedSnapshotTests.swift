@@ -1,6 +1,7 @@
 import BreakoutDomain
 @testable import BreakoutServer
 @testable import BreakoutStore
+import BreakoutTestSupport
 import Foundation
 import Hummingbird
 import Testing

@@ -50,6 +50,18 @@ enum TestDatabase {
             return try await body(client)
         }
     }
+
+    /// Every row `query` returns, decoded as `columns` (one type, or a tuple of them), on a client
+    /// of its own.
+    static func rows<each Column: PostgresDecodable & Sendable>(
+        _ query: PostgresQuery, as columns: (repeat each Column).Type
+    ) async throws -> [(repeat each Column)] {
+        try await withClient { client in
+            var rows: [(repeat each Column)] = []
+            for try await row in try await client.query(query).decode(columns) { rows.append(row) }
+            return rows
+        }
+    }
 }
 
 /// A running node (application with its own pool) seen through a JSON client.
