@@ -311,15 +311,10 @@ final class StreamClient: ReceivingStream {
         try #require(response.headers.first(name: "content-type") == "text/event-stream")
         client.task.withLock {
             $0 = Task {
-                var pending = ""
+                var splitter = FrameSplitter()
                 do {
                     for try await buffer in response.body {
-                        pending += String(buffer: buffer)
-                        while let range = pending.range(of: "\n\n") {
-                            let frame = String(pending[..<range.lowerBound])
-                            pending.removeSubrange(..<range.upperBound)
-                            client.parse(frame)
-                        }
+                        for frame in splitter.frames(completedBy: buffer) { client.parse(frame) }
                     }
                 } catch {}
                 client.finished.withLock { $0 = true }

@@ -232,12 +232,9 @@ final class ResumingStream: ReceivingStream {
                     do {
                         let response = try await Self.client.execute(request, timeout: .seconds(600))
                         if response.status == .ok {
-                            var pending = ""
+                            var splitter = FrameSplitter()
                             for try await buffer in response.body {
-                                pending += String(buffer: buffer)
-                                while let range = pending.range(of: "\n\n") {
-                                    let frame = String(pending[..<range.lowerBound])
-                                    pending.removeSubrange(..<range.upperBound)
+                                for frame in splitter.frames(completedBy: buffer) {
                                     let (retry, event) = StreamClient.parseFrame(frame)
                                     if let retry { delay = .milliseconds(min(retry, 1000)) }
                                     if let event { stream.received.withLock { $0.append(event) } }
