@@ -177,15 +177,14 @@ struct FaultMeeting: Sendable {
     var path: String { "/v1/meetings/\(id)" }
 
     static func create(through client: RetryingClient, people count: Int, title: String) async throws -> FaultMeeting {
-        let created = try await client.send(.POST, "/v1/meetings", json: ["title": .string(title)])
-        let id = try #require(created.json["meeting"]?["id"]?.stringValue)
-        let code = try #require(created.json["meeting"]?["code"]?.stringValue)
+        let created = try await client.send(.POST, "/v1/meetings", json: TestMeeting.createBody(title: title, settings: nil))
+        let meeting = try TestMeeting(created: created.json)
         var people: [(id: String, token: String)] = []
         for i in 0..<count {
-            let joined = try await client.send(.POST, "/v1/meetings/join", json: ["code": .string(code), "displayName": .string("\(title) \(i)")])
-            people.append((try #require(joined.json["participantId"]?.stringValue), try #require(joined.json["token"]?.stringValue)))
+            let joined = try await client.send(.POST, "/v1/meetings/join", json: meeting.joinBody("\(title) \(i)", email: nil))
+            people.append(try TestMeeting.participant(joined: joined.json))
         }
-        return FaultMeeting(id: id, hostToken: try #require(created.json["hostToken"]?.stringValue), people: people)
+        return FaultMeeting(id: meeting.id, hostToken: meeting.hostToken, people: people)
     }
 }
 

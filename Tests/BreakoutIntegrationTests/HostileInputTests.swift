@@ -25,16 +25,11 @@ struct HostileInputTests {
     }
 
     static func scene(on node: NodeProcess) async throws -> Scene {
-        let created = try await node.post("/v1/meetings", ["title": "Hostile"])
-        let meetingId = try #require(created.json["meeting"]?["id"]?.stringValue)
-        let code = try #require(created.json["meeting"]?["code"]?.stringValue)
-        let hostToken = try #require(created.json["hostToken"]?.stringValue)
-        let joined = try await node.post("/v1/meetings/join", ["code": .string(code), "displayName": "Ada"])
-        #expect(try await node.post("/v1/meetings/\(meetingId)/breakout", token: hostToken, ["roomCount": 2, "mode": "manual"]).status == .created)
+        let meeting = try await TestMeeting.create(on: node, title: "Hostile")
+        let ada = try await meeting.join("Ada", on: node)
+        #expect(try await node.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 2, "mode": "manual"]).status == .created)
         return Scene(
-            meetingId: meetingId, hostToken: hostToken, hostId: try #require(created.json["participantId"]?.stringValue),
-            participantId: try #require(joined.json["participantId"]?.stringValue),
-            participantToken: try #require(joined.json["token"]?.stringValue))
+            meetingId: meeting.id, hostToken: meeting.hostToken, hostId: meeting.hostId, participantId: ada.id, participantToken: ada.token)
     }
 
     static func head(

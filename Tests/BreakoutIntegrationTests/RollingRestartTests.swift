@@ -28,16 +28,8 @@ struct RollingRestartTests {
             let client = RetryingClient(endpoint: balancer)
 
             // A meeting whose participants choose their rooms, all through the balancer.
-            let created = try await client.send(.POST, "/v1/meetings", json: ["title": "Rolling"])
-            let meetingId = try #require(created.json["meeting"]?["id"]?.stringValue)
-            let code = try #require(created.json["meeting"]?["code"]?.stringValue)
-            let hostToken = try #require(created.json["hostToken"]?.stringValue)
-            let path = "/v1/meetings/\(meetingId)"
-            var people: [(id: String, token: String)] = []
-            for i in 0..<6 {
-                let joined = try await client.send(.POST, "/v1/meetings/join", json: ["code": .string(code), "displayName": .string("P\(i)")])
-                people.append((try #require(joined.json["participantId"]?.stringValue), try #require(joined.json["token"]?.stringValue)))
-            }
+            let meeting = try await FaultMeeting.create(through: client, people: 6, title: "Rolling")
+            let (meetingId, hostToken, path, people) = (meeting.id, meeting.hostToken, meeting.path, meeting.people)
             _ = try await client.send(.POST, "\(path)/breakout", token: hostToken, json: ["roomCount": 3, "mode": "self_select"])
             _ = try await client.send(.POST, "\(path)/breakout/open", token: hostToken)
             let rooms = try await client.send(.GET, path, token: hostToken).json.rooms.compactMap { $0["id"] }
