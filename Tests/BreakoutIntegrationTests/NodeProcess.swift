@@ -40,16 +40,9 @@ final class NodeProcess: HTTPEndpoint {
             let port = Int.random(in: 20_000..<32_000)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            if bound { return port }
+            if withLoopbackAddress(port: port, { bind(fd, $0, $1) == 0 }) { return port }
         }
-        throw TestDatabase.Missing()
+        throw RawConnection.Failure("no free port on 127.0.0.1 in 200 tries")
     }
 
     /// Starts the node (on `port`, else a free one) and returns once it answers /readyz (database
