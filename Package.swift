@@ -106,19 +106,40 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "BreakoutDomainTests", dependencies: ["BreakoutDomain"], swiftSettings: swiftSettings),
+        // Polling with a bound, shared by both test targets.
+        .target(name: "BreakoutTestSupport", path: "Tests/BreakoutTestSupport", swiftSettings: swiftSettings),
+        // Everything that needs no PostgreSQL and no process: the rules, the state machines, the
+        // codecs, the router and the API description. Runs alone in seconds:
+        // `swift test --filter BreakoutUnitTests`.
         .testTarget(
-            name: "BreakoutServerTests",
+            name: "BreakoutUnitTests",
+            dependencies: [
+                "BreakoutDomain",
+                "BreakoutServer",
+                "BreakoutStore",
+                "BreakoutTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The store on a real PostgreSQL (DATABASE_URL), real breakoutd processes, nginx in front
+        // of them, faults: what scripts/test sets up.
+        .testTarget(
+            name: "BreakoutIntegrationTests",
             dependencies: [
                 "BreakoutServer",
                 "BreakoutStore",
                 "BreakoutDomain",
+                "BreakoutTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -39,16 +40,9 @@ final class NodeProcess: HTTPEndpoint {
             let port = Int.random(in: 20_000..<32_000)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            if bound { return port }
+            if withLoopbackAddress(port: port, { bind(fd, $0, $1) == 0 }) { return port }
         }
-        throw TestDatabase.Missing()
+        throw RawConnection.Failure("no free port on 127.0.0.1 in 200 tries")
     }
 
     /// Starts the node (on `port`, else a free one) and returns once it answers /readyz (database
@@ -90,20 +84,22 @@ final class NodeProcess: HTTPEndpoint {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let node = NodeProcess(name: name, port: port, process: process, logFile: logFile)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok { return node }
-            if node.hasExited, requestedPort == nil, node.logTail().contains("Address already in use") {
-                // Another process took the free port first: another one.
-                return try await start(name, heartbeatSeconds: heartbeatSeconds, databaseURL: databaseURL,
-                                       workingDirectory: workingDirectory, executable: executable, environment: extra)
+        do {
+            return try await poll("node \(name) to become ready", timeout: .seconds(30), every: .milliseconds(100),
+                                  detail: { node.logTail() }) { () async throws -> NodeProcess? in
+                if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok { return node }
+                if node.hasExited, requestedPort == nil, node.logTail().contains("Address already in use") {
+                    // Another process took the free port first: another one.
+                    return try await start(name, heartbeatSeconds: heartbeatSeconds, databaseURL: databaseURL,
+                                           workingDirectory: workingDirectory, executable: executable, environment: extra)
+                }
+                try #require(!node.hasExited, "node \(name) exited with \(node.exitStatus ?? -1): \(node.logTail())")
+                return nil
             }
-            try #require(!node.hasExited, "node \(name) exited with \(node.exitStatus ?? -1): \(node.logTail())")
-            try await Task.sleep(for: .milliseconds(100))
+        } catch {
+            node.kill()
+            throw error
         }
-        node.kill()
-        Issue.record("node \(name) did not become ready in 30 s: \(node.logTail())")
-        throw TestDatabase.Missing()
     }
 
     init(name: String, port: Int, process: Process, logFile: URL) {
@@ -242,8 +238,50 @@ struct ReceivedEvent: Sendable, Equatable {
     var data: JSONValue
 }
 
+/// A live stream read in the background: what has arrived so far.
+protocol ReceivingStream: Sendable {
+    var label: String { get }
+    var events: [ReceivedEvent] { get }
+}
+
+extension ReceivingStream {
+    /// Waits (bounded) until `condition` holds on what arrived, and returns what arrived.
+    @discardableResult
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(15), fileID: String = #fileID, line: Int = #line,
+        _ condition: ([ReceivedEvent]) -> Bool
+    ) async throws -> [ReceivedEvent] {
+        // The last few of what arrived say where the stream stopped; all of it could be thousands.
+        let detail = { "\(events.count) events, the last \(events.suffix(5).map { "\($0.id):\($0.type)" })" }
+        return try await poll("\(label): \(what)", timeout: timeout, detail: detail, fileID: fileID, line: line) {
+            let now = events
+            return condition(now) ? now : nil
+        }
+    }
+
+    func waitForSeq(_ seq: Int64, timeout: Duration = .seconds(15), fileID: String = #fileID, line: Int = #line) async throws {
+        try await waitUntil("seq \(seq)", timeout: timeout, fileID: fileID, line: line) { ($0.last?.id ?? 0) >= seq }
+    }
+}
+
+/// Cuts a Server-Sent Events body into frames as its bytes arrive.
+struct FrameSplitter {
+    private var pending = ""
+
+    /// The frames (without their closing blank line) that `buffer` completes.
+    mutating func frames(completedBy buffer: ByteBuffer) -> [String] {
+        pending += String(buffer: buffer)
+        var frames: [String] = []
+        while let range = pending.range(of: "\n\n") {
+            frames.append(String(pending[..<range.lowerBound]))
+            pending.removeSubrange(..<range.upperBound)
+        }
+        return frames
+    }
+}
+
 /// A live-stream client: reads Server-Sent Events in the background and keeps what arrived.
-final class StreamClient: Sendable {
+final class StreamClient: ReceivingStream {
     private let received = Mutex<[ReceivedEvent]>([])
     private let finished = Mutex<Bool>(false)
     private let retryHint = Mutex<Int?>(nil)
@@ -266,15 +304,10 @@ final class StreamClient: Sendable {
         try #require(response.headers.first(name: "content-type") == "text/event-stream")
         client.task.withLock {
             $0 = Task {
-                var pending = ""
+                var splitter = FrameSplitter()
                 do {
                     for try await buffer in response.body {
-                        pending += String(buffer: buffer)
-                        while let range = pending.range(of: "\n\n") {
-                            let frame = String(pending[..<range.lowerBound])
-                            pending.removeSubrange(..<range.upperBound)
-                            client.parse(frame)
-                        }
+                        for frame in splitter.frames(completedBy: buffer) { client.parse(frame) }
                     }
                 } catch {}
                 client.finished.withLock { $0 = true }
@@ -308,25 +341,6 @@ final class StreamClient: Sendable {
     var events: [ReceivedEvent] { received.withLock { $0 } }
     var isFinished: Bool { finished.withLock { $0 } }
     var lastId: Int64? { events.last?.id }
-
-    /// Waits (bounded) until `condition` holds on what arrived; records an issue on time-out.
-    @discardableResult
-    func waitUntil(
-        _ what: String, timeout: Duration = .seconds(15), _ condition: ([ReceivedEvent]) -> Bool
-    ) async throws -> [ReceivedEvent] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let now = events
-            if condition(now) { return now }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("\(label): timed out waiting for \(what); got \(events.map { "\($0.id):\($0.type)" })")
-        return events
-    }
-
-    func waitForSeq(_ seq: Int64, timeout: Duration = .seconds(15)) async throws {
-        try await waitUntil("seq \(seq)", timeout: timeout) { ($0.last?.id ?? 0) >= seq }
-    }
 
     func close() {
         task.withLock { $0?.cancel() }

@@ -11,16 +11,14 @@ import Testing
 struct TwoNodeConcurrencyTests {
     /// The meeting's events: gap-free 1…last_seq, and the participant_moved destinations by participant.
     static func checkEventLog(_ meetingId: String) async throws -> (count: Int, maxSeq: Int, lastSeq: Int) {
-        try await TestDatabase.withClient { client in
-            let id = UUID(uuidString: meetingId)!
-            var result = (0, 0, 0)
-            for try await (count, maxSeq, lastSeq) in try await client.query(
-                """
-                SELECT count(*)::int, COALESCE(max(seq), 0)::int, (SELECT last_seq::int FROM meetings WHERE id = \(id))
-                FROM events WHERE meeting_id = \(id)
-                """).decode((Int, Int, Int).self) { result = (count, maxSeq, lastSeq) }
-            return result
-        }
+        let id = UUID(uuidString: meetingId)!
+        let rows = try await TestDatabase.rows(
+            """
+            SELECT count(*)::int, COALESCE(max(seq), 0)::int, (SELECT last_seq::int FROM meetings WHERE id = \(id))
+            FROM events WHERE meeting_id = \(id)
+            """, as: (Int, Int, Int).self)
+        let (count, maxSeq, lastSeq) = try #require(rows.first)
+        return (count, maxSeq, lastSeq)
     }
 
     @Test("50 rounds of two managers on two nodes assigning the same participant to different rooms at once")

@@ -18,20 +18,6 @@ struct CanvasGroupSetTests {
         try PreassignmentList.readCSV(Array(text.utf8), maxRooms: maxRooms, loginDomain: domain)
     }
 
-    func violations(_ body: () throws -> Any) -> [DomainError.Violation] {
-        do {
-            _ = try body()
-            Issue.record("expected a refusal")
-            return []
-        } catch let error as DomainError {
-            #expect(error.code.rawValue == "validation_failed")
-            return error.violations
-        } catch {
-            Issue.record("unexpected \(error)")
-            return []
-        }
-    }
-
     @Test("A real-shaped export: groups become rooms, logins emails, the student in no group is unassigned")
     func export() throws {
         let upload = try read(Self.export)
@@ -54,7 +40,7 @@ struct CanvasGroupSetTests {
 
     @Test("Without a campus mail domain, logins without one are errors naming their lines, not guesses")
     func noDomain() {
-        let found = violations { try read(Self.export, domain: nil) }
+        let found = Fixture.violations { try read(Self.export, domain: nil) }
         #expect(found.map(\.field) == ["line 2", "line 3"])
         #expect(found[0].message.contains("karinor"))
         #expect(found[0].message.contains("BREAKOUT_LOGIN_DOMAIN"))
@@ -70,7 +56,7 @@ struct CanvasGroupSetTests {
 
     @Test("Recognised with user_id or canvas_user_id only, but without login_id there is nothing to match: one error on line 1")
     func noLoginColumn() {
-        let found = violations { try read("name,canvas_user_id,user_id,group_name\nKari,1,S1,G1\n") }
+        let found = Fixture.violations { try read("name,canvas_user_id,user_id,group_name\nKari,1,S1,G1\n") }
         #expect(found.count == 1)
         #expect(found.first?.field == "line 1")
         #expect(found.first?.message.contains("login_id") == true)
@@ -78,7 +64,7 @@ struct CanvasGroupSetTests {
 
     @Test("A header with neither Zoom's nor Canvas's columns names both")
     func unknownHeader() {
-        let found = violations { try read("name,group_name\nKari,G1\n") }
+        let found = Fixture.violations { try read("name,group_name\nKari,G1\n") }
         #expect(found.first?.field == "line 1")
         #expect(found.first?.message.contains("Pre-assign Room Name,Email Address") == true)
         #expect(found.first?.message.contains("group_name") == true)
@@ -88,7 +74,7 @@ struct CanvasGroupSetTests {
     func everyBadLine() {
         let long = String(repeating: "g", count: 65)
         let text = "name,login_id,group_name\nA,,G1\nB,a b@uio.no,G1\nC,c,\(long)\nD,d,G2\nE,D@uio.no,G2\n"
-        let found = violations { try read(text) }
+        let found = Fixture.violations { try read(text) }
         #expect(found.map(\.field) == ["line 2", "line 3", "line 4", "line 6"])
         #expect(found[0].message.contains("login_id is empty"))
         #expect(found[3].message.contains("already listed (line 5)"))
@@ -110,9 +96,9 @@ struct CanvasGroupSetTests {
     @Test("At most 1000 rows, counting students in no group; at most as many groups as a breakout has rooms")
     func limits() {
         let rows = (0..<1001).map { "S\($0),s\($0),\($0 % 2 == 0 ? "G" : "")" }.joined(separator: "\n")
-        #expect(violations { try read("name,login_id,group_name\n" + rows) }.first?.field == "body")
+        #expect(Fixture.violations { try read("name,login_id,group_name\n" + rows) }.first?.field == "body")
         let groups = "name,login_id,group_name\nA,a,G1\nB,b,G2\nC,c,G3\n"
-        #expect(violations { try read(groups, maxRooms: 2) }.first?.field == "body")
+        #expect(Fixture.violations { try read(groups, maxRooms: 2) }.first?.field == "body")
     }
 
     @Test("Zoom's template still reads as before, with nothing unassigned")

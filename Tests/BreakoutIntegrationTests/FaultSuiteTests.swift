@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import NIOHTTP1
 import PostgresNIO
@@ -65,12 +66,6 @@ struct FaultSuiteTests {
                 try await group.waitForAll()
             }
         }
-        func waitForMoves(_ count: Int, _ what: String) async throws {
-            let target = ledger.total + count
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ledger.total < target, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(ledger.total >= target, "timed out waiting for \(count) moves \(what)")
-        }
         /// A side meeting whose room timer falls due during the next fault; checked after it.
         func timerMeeting(_ label: String) async throws -> FaultMeeting {
             let side = try await FaultMeeting.create(through: client, people: 1, title: "Timer \(label)")
@@ -86,13 +81,13 @@ struct FaultSuiteTests {
         let suiteStarted = ContinuousClock.now
         func checkAfter(_ fault: String, timers: FaultMeeting) async throws {
             let started = ContinuousClock.now
-            try await waitForMoves(15, "after \(fault)")
+            try await ledger.waitForMoves(15, "after \(fault)", timeout: .seconds(60))
             try await database.expectTimerFiredOnce(timers, fault)
             try await database.expectConsistent(fault)
             try await database.expectNodes(alive: Set(nodes.map(\.name)), fault)
             print("fault suite: \(fault) checked in \(ContinuousClock.now - started) (\(ContinuousClock.now - suiteStarted) in)")
         }
-        try await waitForMoves(30, "before the first fault")
+        try await ledger.waitForMoves(30, "before the first fault", timeout: .seconds(60))
 
         // 1. PostgreSQL restarted.
         var timers = try await timerMeeting("restart")
@@ -159,7 +154,7 @@ struct FaultSuiteTests {
         try await movers.value
         let finalSeq = try await client.send(.GET, meeting.path, token: meeting.hostToken).json["seq"]?.intValue ?? 0
         for stream in streams {
-            try await stream.waitForSeq(Int64(finalSeq))
+            try await stream.waitForSeq(Int64(finalSeq), timeout: .seconds(20))
             let events = stream.events
             let first = events.first?.id ?? 0
             #expect(events.first?.type == "snapshot", "\(stream.label)")
@@ -182,15 +177,14 @@ struct FaultMeeting: Sendable {
     var path: String { "/v1/meetings/\(id)" }
 
     static func create(through client: RetryingClient, people count: Int, title: String) async throws -> FaultMeeting {
-        let created = try await client.send(.POST, "/v1/meetings", json: ["title": .string(title)])
-        let id = try #require(created.json["meeting"]?["id"]?.stringValue)
-        let code = try #require(created.json["meeting"]?["code"]?.stringValue)
+        let created = try await client.send(.POST, "/v1/meetings", json: TestMeeting.createBody(title: title, settings: nil))
+        let meeting = try TestMeeting(created: created.json)
         var people: [(id: String, token: String)] = []
         for i in 0..<count {
-            let joined = try await client.send(.POST, "/v1/meetings/join", json: ["code": .string(code), "displayName": .string("\(title) \(i)")])
-            people.append((try #require(joined.json["participantId"]?.stringValue), try #require(joined.json["token"]?.stringValue)))
+            let joined = try await client.send(.POST, "/v1/meetings/join", json: meeting.joinBody("\(title) \(i)", email: nil))
+            people.append(try TestMeeting.participant(joined: joined.json))
         }
-        return FaultMeeting(id: id, hostToken: try #require(created.json["hostToken"]?.stringValue), people: people)
+        return FaultMeeting(id: meeting.id, hostToken: meeting.hostToken, people: people)
     }
 }
 
@@ -224,26 +218,20 @@ struct FaultDatabase: Sendable {
             ) gaps
             """) == 0, "after \(after): events with a gap, or not ending at last_seq")
         // Due timers are claimed within a second or two; give the claimers that long.
-        let deadline = ContinuousClock.now + .seconds(10)
         var overdue = 0
-        repeat {
+        try await eventually("after \(after): no timer overdue and unfired", every: .milliseconds(200), detail: { "\(overdue) are" }) {
             overdue = try await count("SELECT count(*)::int FROM timers WHERE fired_at IS NULL AND due_at < now() - interval '3 seconds'")
-            if overdue == 0 { break }
-            try await Task.sleep(for: .milliseconds(200))
-        } while ContinuousClock.now < deadline
-        #expect(overdue == 0, "after \(after): \(overdue) timers overdue and unfired")
+            return overdue == 0
+        }
     }
 
     /// The side meeting's room timer fired once: one time_up event, its timer row fired once.
     func expectTimerFiredOnce(_ meeting: FaultMeeting, _ after: String) async throws {
         guard let id = UUID(uuidString: meeting.id) else { return }
-        let deadline = ContinuousClock.now + .seconds(20)
-        var fired = 0
-        repeat {
-            fired = try await count("SELECT count(*)::int FROM events WHERE meeting_id = \(id) AND type = 'time_up'")
-            if fired > 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        } while ContinuousClock.now < deadline
+        let fired = try await poll("after \(after): the room timer's time_up", timeout: .seconds(20), every: .milliseconds(100)) {
+            let sent = try await count("SELECT count(*)::int FROM events WHERE meeting_id = \(id) AND type = 'time_up'")
+            return sent > 0 ? sent : nil
+        }
         #expect(fired == 1, "after \(after): the room timer's time_up was sent \(fired) times")
         #expect(try await count("SELECT count(*)::int FROM timers WHERE meeting_id = \(id) AND kind = 'room_timer' AND outcome = 'fired'") == 1,
                 "after \(after): the room timer did not fire exactly once")
@@ -261,9 +249,9 @@ struct FaultDatabase: Sendable {
 
     /// The registry shows these nodes alive (waiting for a heartbeat when needed) and those not.
     func expectNodes(alive: Set<String>, dead: Set<String> = [], _ when: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
         var seen: [String: Bool] = [:]
-        repeat {
+        try await eventually("\(when): breakout_nodes to show alive \(alive.sorted()) and not \(dead.sorted())",
+                             timeout: .seconds(20), every: .milliseconds(250), detail: { "it shows \(seen)" }) {
             seen = try await withClient { client in
                 var rows: [String: Bool] = [:]
                 for try await (node, isAlive) in try await client.query("SELECT node_id, alive FROM breakout_nodes").decode((String, Bool).self) {
@@ -271,10 +259,8 @@ struct FaultDatabase: Sendable {
                 }
                 return rows
             }
-            if alive.allSatisfy({ seen[$0] == true }) && dead.allSatisfy({ seen[$0] != true }) { return }
-            try await Task.sleep(for: .milliseconds(250))
-        } while ContinuousClock.now < deadline
-        Issue.record("\(when): breakout_nodes shows \(seen), expected alive \(alive.sorted()) and not \(dead.sorted())")
+            return alive.allSatisfy({ seen[$0] == true }) && dead.allSatisfy({ seen[$0] != true })
+        }
     }
 
     func terminateListeners(of nodes: [String]) async throws -> Int {

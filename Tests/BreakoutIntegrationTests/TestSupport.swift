@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOHTTP1
 import PostgresNIO
 import Testing
 
@@ -48,6 +49,18 @@ enum TestDatabase {
             defer { group.cancelAll() }
             if migrate { try await Migrator(logger: logger).migrate(client) }
             return try await body(client)
+        }
+    }
+
+    /// Every row `query` returns, decoded as `columns` (one type, or a tuple of them), on a client
+    /// of its own.
+    static func rows<each Column: PostgresDecodable & Sendable>(
+        _ query: PostgresQuery, as columns: (repeat each Column).Type
+    ) async throws -> [(repeat each Column)] {
+        try await withClient { client in
+            var rows: [(repeat each Column)] = []
+            for try await row in try await client.query(query).decode(columns) { rows.append(row) }
+            return rows
         }
     }
 }
@@ -125,24 +138,55 @@ struct TestMeeting: Sendable {
     var path: String { "/v1/meetings/\(id)" }
 
     static func create(on node: Node, title: String = "Seminar", settings: JSONValue? = nil) async throws -> TestMeeting {
-        var body: [String: JSONValue] = ["title": .string(title)]
-        if let settings { body["settings"] = settings }
-        let reply = try await node.post("/v1/meetings", .object(body))
+        let reply = try await node.post("/v1/meetings", Self.createBody(title: title, settings: settings))
         try #require(reply.status == .created, "create meeting: \(reply.body)")
-        return TestMeeting(
-            id: try #require(reply.json["meeting"]?["id"]?.stringValue),
-            code: try #require(reply.json["meeting"]?["code"]?.stringValue),
-            hostToken: try #require(reply.json["hostToken"]?.stringValue),
-            hostId: try #require(reply.json["participantId"]?.stringValue))
+        return try TestMeeting(created: reply.json)
+    }
+
+    /// The same on a `breakoutd` process, or through nginx.
+    static func create(on endpoint: some HTTPEndpoint, title: String = "Seminar") async throws -> TestMeeting {
+        let reply = try await endpoint.post("/v1/meetings", Self.createBody(title: title, settings: nil))
+        try #require(reply.status == .created, "create meeting: \(reply.body)")
+        return try TestMeeting(created: reply.json)
     }
 
     /// Joins `name` and returns (participantId, token).
     func join(_ name: String, email: String? = nil, on node: Node) async throws -> (id: String, token: String) {
+        let reply = try await node.post("/v1/meetings/join", joinBody(name, email: email))
+        try #require(reply.status == .created, "join: \(reply.body)")
+        return try Self.participant(joined: reply.json)
+    }
+
+    /// The same on a `breakoutd` process, or through nginx.
+    func join(_ name: String, email: String? = nil, on endpoint: some HTTPEndpoint) async throws -> (id: String, token: String) {
+        let reply = try await endpoint.post("/v1/meetings/join", joinBody(name, email: email))
+        try #require(reply.status == .created, "join: \(reply.body)")
+        return try Self.participant(joined: reply.json)
+    }
+
+    static func createBody(title: String, settings: JSONValue?) -> JSONValue {
+        var body: [String: JSONValue] = ["title": .string(title)]
+        if let settings { body["settings"] = settings }
+        return .object(body)
+    }
+
+    func joinBody(_ name: String, email: String?) -> JSONValue {
         var body: [String: JSONValue] = ["code": .string(code), "displayName": .string(name)]
         if let email { body["email"] = .string(email) }
-        let reply = try await node.post("/v1/meetings/join", .object(body))
-        try #require(reply.status == .created, "join: \(reply.body)")
-        return (try #require(reply.json["participantId"]?.stringValue), try #require(reply.json["token"]?.stringValue))
+        return .object(body)
+    }
+
+    /// The meeting an answer to `POST /v1/meetings` describes.
+    init(created json: JSONValue) throws {
+        id = try #require(json["meeting"]?["id"]?.stringValue)
+        code = try #require(json["meeting"]?["code"]?.stringValue)
+        hostToken = try #require(json["hostToken"]?.stringValue)
+        hostId = try #require(json["participantId"]?.stringValue)
+    }
+
+    /// The participant an answer to `POST /v1/meetings/join` describes: (participantId, token).
+    static func participant(joined json: JSONValue) throws -> (id: String, token: String) {
+        (try #require(json["participantId"]?.stringValue), try #require(json["token"]?.stringValue))
     }
 
     func snapshot(on node: Node, token: String? = nil) async throws -> JSONValue {

@@ -1,5 +1,6 @@
 import BreakoutDomain
 import Foundation
+import Testing
 
 /// Shared fixtures for the domain tests: readable, deterministic ids, members and breakout states.
 enum Fixture {
@@ -34,6 +35,24 @@ enum Fixture {
         var options = BreakoutOptions.defaults(for: mode)
         configure(&options)
         return BreakoutState(status: status, mode: mode, options: options)
+    }
+
+    /// The violations of the 422 `body` is refused with; an issue when it is not refused so.
+    static func violations(
+        _ body: () throws -> Any, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [DomainError.Violation] {
+        do {
+            _ = try body()
+            Issue.record("expected a refusal", sourceLocation: sourceLocation)
+            return []
+        } catch let error as DomainError {
+            #expect(error.status == 422, sourceLocation: sourceLocation)
+            #expect(error.code == "validation_failed", sourceLocation: sourceLocation)
+            return error.violations
+        } catch {
+            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+            return []
+        }
     }
 
     static func patch(_ configure: (inout BreakoutOptionsPatch) -> Void) -> BreakoutOptionsPatch {

@@ -10,13 +10,7 @@ final class RawConnection {
         // thousands of these; PostgreSQL refuses to start when they use up its descriptors.
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        let connected = withLoopbackAddress(port: port) { connect(fd, $0, $1) == 0 }
         guard connected else {
             let code = errno
             Glibc.close(fd)
@@ -83,6 +77,17 @@ final class RawConnection {
         bytes += body
         connection.send(bytes)
         return status(of: connection.receive(untilStatusLine: true).bytes)
+    }
+}
+
+/// Calls `body` with 127.0.0.1:`port` as a socket address and its length, for bind and connect.
+func withLoopbackAddress<T>(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
 }
 

@@ -1,6 +1,7 @@
 import BreakoutDomain
 @testable import BreakoutServer
 @testable import BreakoutStore
+import BreakoutTestSupport
 import Foundation
 import Hummingbird
 import Testing
@@ -9,20 +10,32 @@ import Testing
 /// streams that start at that seq; only the caller's `you` is its own.
 @Suite("Shared snapshots")
 struct SharedSnapshotTests {
-    /// The events of a finished SSE body, in order: (id, type, data).
-    static func events(_ body: String) -> [(id: Int64, type: String, data: JSONValue)] {
-        body.components(separatedBy: "\n\n").compactMap { frame in
-            var id: Int64?
-            var type = "message"
-            var data = ""
-            for line in frame.split(separator: "\n") {
-                if line.hasPrefix("id: ") { id = Int64(line.dropFirst(4)) }
-                else if line.hasPrefix("event: ") { type = String(line.dropFirst(7)) }
-                else if line.hasPrefix("data: ") { data += line.dropFirst(6) }
-            }
-            guard let id else { return nil }
-            return (id, type, (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? .null)
+    /// The events of a finished SSE body, in order.
+    static func events(_ body: String) -> [ReceivedEvent] {
+        body.components(separatedBy: "\n\n").compactMap { StreamClient.parseFrame($0).event }
+    }
+
+    /// The host's stream, then `beforeAda`, then Ada's stream, then `whileBoth`; ending the
+    /// meeting ends both streams. What each stream got.
+    static func hostThenAda(
+        on node: Node, hub: EventHub, meeting: TestMeeting, adaToken: String,
+        beforeAda: () async throws -> Void = {}, whileBoth: () async throws -> Void
+    ) async throws -> (host: [ReceivedEvent], ada: [ReceivedEvent]) {
+        let meetingId = UUID(uuidString: meeting.id)!
+        let bodies = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            group.addTask { ("host", try await node.get("\(meeting.path)/events", token: meeting.hostToken).body) }
+            try await eventually("the host's stream") { hub.liveStreams == 1 }
+            try await beforeAda()
+            group.addTask { ("ada", try await node.get("\(meeting.path)/events", token: adaToken).body) }
+            try await eventually("Ada's stream") { hub.liveStreams == 2 }
+            try await whileBoth()
+            #expect(try await node.post("\(meeting.path)/end", token: meeting.hostToken).status == .noContent)
+            await hub.refresh([meetingId])
+            var bodies: [String: String] = [:]
+            for try await (who, body) in group { bodies[who] = body }
+            return bodies
         }
+        return (Self.events(try #require(bodies["host"])), Self.events(try #require(bodies["ada"])))
     }
 
     @Test("two streams connecting at the same seq share one snapshot read; each gets its own view and `you`")
@@ -30,23 +43,10 @@ struct SharedSnapshotTests {
         try await withHubNode { node, hub, _ in
             let meeting = try await TestMeeting.create(on: node)
             let ada = try await meeting.join("Ada", email: "ada@example.edu", on: node)
-            let meetingId = UUID(uuidString: meeting.id)!
             let reads = hub.snapshots.databaseReads
-            let bodies = try await withThrowingTaskGroup(of: (String, String).self) { group in
-                group.addTask { ("host", try await node.get("\(meeting.path)/events", token: meeting.hostToken).body) }
-                try await eventually("the host's stream") { hub.liveStreams == 1 }
-                group.addTask { ("ada", try await node.get("\(meeting.path)/events", token: ada.token).body) }
-                try await eventually("Ada's stream") { hub.liveStreams == 2 }
+            let (host, participant) = try await Self.hostThenAda(on: node, hub: hub, meeting: meeting, adaToken: ada.token) {
                 #expect(hub.snapshots.databaseReads == reads + 1, "one read for both streams")
-                // Ending the meeting ends both streams.
-                #expect(try await node.post("\(meeting.path)/end", token: meeting.hostToken).status == .noContent)
-                await hub.refresh([meetingId])
-                var bodies: [String: String] = [:]
-                for try await (who, body) in group { bodies[who] = body }
-                return bodies
             }
-            let host = Self.events(try #require(bodies["host"]))
-            let participant = Self.events(try #require(bodies["ada"]))
             #expect(host.first?.type == "snapshot")
             #expect(participant.first?.type == "snapshot")
             #expect(host.first?.id == participant.first?.id)
@@ -72,25 +72,15 @@ struct SharedSnapshotTests {
             let ada = try await meeting.join("Ada", on: node)
             let meetingId = UUID(uuidString: meeting.id)!
             let reads = hub.snapshots.databaseReads
-            let bodies = try await withThrowingTaskGroup(of: (String, String).self) { group in
-                group.addTask { ("host", try await node.get("\(meeting.path)/events", token: meeting.hostToken).body) }
-                try await eventually("the host's stream") { hub.liveStreams == 1 }
+            let (host, participant) = try await Self.hostThenAda(on: node, hub: hub, meeting: meeting, adaToken: ada.token) {
                 let before = try #require(hub.knownSeq(of: meetingId))
                 #expect(try await node.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 2, "mode": "manual"])
                     .status == .created)
                 await hub.refresh([meetingId])
                 try await eventually("the node to know the new seq") { (hub.knownSeq(of: meetingId) ?? 0) > before }
-                group.addTask { ("ada", try await node.get("\(meeting.path)/events", token: ada.token).body) }
-                try await eventually("Ada's stream") { hub.liveStreams == 2 }
+            } whileBoth: {
                 #expect(hub.snapshots.databaseReads == reads + 2, "a second read for the newer seq")
-                #expect(try await node.post("\(meeting.path)/end", token: meeting.hostToken).status == .noContent)
-                await hub.refresh([meetingId])
-                var bodies: [String: String] = [:]
-                for try await (who, body) in group { bodies[who] = body }
-                return bodies
             }
-            let host = Self.events(try #require(bodies["host"]))
-            let participant = Self.events(try #require(bodies["ada"]))
             let hostStart = try #require(host.first)
             let adaStart = try #require(participant.first)
             #expect(hostStart.type == "snapshot")

@@ -1,4 +1,5 @@
 @testable import BreakoutStore
+import BreakoutTestSupport
 import Synchronization
 import Testing
 
@@ -23,25 +24,17 @@ struct CommitGroupTests {
         Task { await group.submit(work) { await recorder.execute($0) } }
     }
 
-    func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            try #require(ContinuousClock.now < deadline, "condition not reached in 10 s")
-            try await Task.sleep(for: .milliseconds(2))
-        }
-    }
-
     /// Starts work 0, which holds its slot until `release`, and waits until it runs.
     func hold(_ group: CommitGroup<Int, Int>, _ recorder: Recorder) async throws -> Task<Int, Never> {
         let first = submit(0, to: group, recorder)
-        try await waitUntil { recorder.groups.withLock { $0.count } == 1 }
+        try await eventually("work 0 to run") { recorder.groups.withLock { $0.count } == 1 }
         return first
     }
 
     /// Submits works 1…5 and waits until all of them wait for a slot.
     func queueFive(_ group: CommitGroup<Int, Int>, _ recorder: Recorder) async throws -> [Task<Int, Never>] {
         let others = (1...5).map { submit($0, to: group, recorder) }
-        try await waitUntil { group.waitingCount == 5 }
+        try await eventually("five works waiting") { group.waitingCount == 5 }
         return others
     }
 

@@ -9,20 +9,6 @@ struct PreassignmentListTests {
         try PreassignmentList.parseCSV(Array(text.utf8), maxRooms: maxRooms)
     }
 
-    func failure(_ body: () throws -> Any) -> [DomainError.Violation] {
-        do {
-            _ = try body()
-            Issue.record("expected a refusal")
-            return []
-        } catch let error as DomainError {
-            #expect(error.code.rawValue == "validation_failed")
-            return error.violations
-        } catch {
-            Issue.record("unexpected \(error)")
-            return []
-        }
-    }
-
     @Test("Zoom's template: rooms trimmed, emails trimmed and lower-cased, in order")
     func template() throws {
         let list = try csv("Pre-assign Room Name,Email Address\nGroup A,Ada@Uni.example\n Group B , grace@uni.example \n")
@@ -45,7 +31,7 @@ struct PreassignmentListTests {
 
     @Test("A wrong header is refused, naming the header")
     func wrongHeader() {
-        let violations = failure { try csv("Room,Email\nGroup A,a@uni.example\n") }
+        let violations = Fixture.violations { try csv("Room,Email\nGroup A,a@uni.example\n") }
         #expect(violations.count == 1)
         #expect(violations.first?.field == "line 1")
         #expect(violations.first?.message.contains("Pre-assign Room Name,Email Address") == true)
@@ -54,8 +40,8 @@ struct PreassignmentListTests {
 
     @Test("An empty file is refused as a missing header")
     func emptyFile() {
-        #expect(failure { try csv("") }.first?.field == "line 1")
-        #expect(failure { try csv("\u{FEFF}") }.first?.field == "line 1")
+        #expect(Fixture.violations { try csv("") }.first?.field == "line 1")
+        #expect(Fixture.violations { try csv("\u{FEFF}") }.first?.field == "line 1")
     }
 
     @Test("Every bad line is named by its number: missing and malformed email, empty and long room, duplicate")
@@ -72,7 +58,7 @@ struct PreassignmentListTests {
         Group C,ok@uni.example
 
         """
-        let violations = failure { try csv(text) }
+        let violations = Fixture.violations { try csv(text) }
         #expect(violations.map(\.field) == ["line 3", "line 4", "line 5", "line 6", "line 7"])
         #expect(violations[0].message.contains("missing"))
         #expect(violations[1].message.contains("not an email"))
@@ -84,7 +70,7 @@ struct PreassignmentListTests {
     @Test("Line numbers count blank lines and line breaks inside quoted fields")
     func lineNumbers() {
         let text = "Pre-assign Room Name,Email Address\r\n\r\n\"Two\r\nlines\",a@uni.example\r\nRoom,\r\n"
-        let violations = failure { try csv(text) }
+        let violations = Fixture.violations { try csv(text) }
         // Line 3 starts the quoted room name with a line break (refused); line 5 has no email.
         #expect(violations.map(\.field) == ["line 3", "line 5"])
     }
@@ -94,7 +80,7 @@ struct PreassignmentListTests {
         var bytes = Array("Pre-assign Room Name,Email Address\nGroup A,a@uni.example\nGr".utf8)
         bytes += [0xC3, 0x28]  // an invalid two-byte sequence
         bytes += Array("up,b@uni.example\nGroup C,\n".utf8)
-        let violations = failure { try PreassignmentList.parseCSV(bytes, maxRooms: 100) }
+        let violations = Fixture.violations { try PreassignmentList.parseCSV(bytes, maxRooms: 100) }
         #expect(violations.map(\.field) == ["line 3", "line 4"])
         #expect(violations[0].message.contains("UTF-8"))
     }
@@ -102,20 +88,20 @@ struct PreassignmentListTests {
     @Test("Extra non-empty columns are refused; empty trailing columns (from spreadsheets) are not")
     func extraColumns() throws {
         #expect(try csv("Pre-assign Room Name,Email Address,,\nA,a@uni.example,,\n").count == 1)
-        #expect(failure { try csv("Pre-assign Room Name,Email Address\nA,a@uni.example,extra\n") }.first?.field == "line 2")
+        #expect(Fixture.violations { try csv("Pre-assign Room Name,Email Address\nA,a@uni.example,extra\n") }.first?.field == "line 2")
     }
 
     @Test("At most 1000 rows")
     func tooManyRows() throws {
         let rows = (1...1000).map { "Room \($0 % 10),p\($0)@uni.example" }
         #expect(try csv("Pre-assign Room Name,Email Address\n" + rows.joined(separator: "\n")).count == 1000)
-        let violations = failure { try csv("Pre-assign Room Name,Email Address\n" + (rows + ["Room 1,x@uni.example"]).joined(separator: "\n")) }
+        let violations = Fixture.violations { try csv("Pre-assign Room Name,Email Address\n" + (rows + ["Room 1,x@uni.example"]).joined(separator: "\n")) }
         #expect(violations.first?.message.contains("1000") == true)
     }
 
     @Test("A list naming more rooms than a breakout may have is refused")
     func tooManyRooms() {
-        let violations = failure { try csv("Pre-assign Room Name,Email Address\nA,a@x.example\nB,b@x.example\nC,c@x.example\n", maxRooms: 2) }
+        let violations = Fixture.violations { try csv("Pre-assign Room Name,Email Address\nA,a@x.example\nB,b@x.example\nC,c@x.example\n", maxRooms: 2) }
         #expect(violations.first?.message.contains("3 rooms") == true)
     }
 
@@ -126,14 +112,14 @@ struct PreassignmentListTests {
             Preassignment(room: "A", email: "a@x.example"), Preassignment(room: "B", email: "b@x.example"),
         ])
         let bad: JSONValue = [["room": "A"], ["room": "", "email": "b@x.example"], ["room": "C", "email": "c@x.example", "colour": "red"], "x"]
-        let violations = failure { try PreassignmentList.parseJSON(bad, maxRooms: 100) }
+        let violations = Fixture.violations { try PreassignmentList.parseJSON(bad, maxRooms: 100) }
         #expect(Set(violations.map(\.field)) == ["[0].email", "[1].room", "[2].colour", "[3]"])
-        #expect(failure { try PreassignmentList.parseJSON(["room": "A"], maxRooms: 100) }.first?.field == "body")
+        #expect(Fixture.violations { try PreassignmentList.parseJSON(["room": "A"], maxRooms: 100) }.first?.field == "body")
         #expect(try PreassignmentList.parseJSON([], maxRooms: 100).isEmpty)
     }
 }
 
-/// Creating rooms in `preassigned` mode and late joiners with a pre-assigned room (docs/rules.md, rules 1 and 10).
+/// Rule 1 in `preassigned` mode and late joiners with a pre-assigned room.
 @Suite("Preassigned rooms")
 struct PreassignedRoomsTests {
     let list = [

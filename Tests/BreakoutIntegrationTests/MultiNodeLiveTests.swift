@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import NIOHTTP1
 import PostgresNIO
@@ -9,27 +10,7 @@ import Testing
 /// streams show, in the same order, and nothing is lost when a node or a listener dies.
 @Suite("Live across nodes", .serialized)
 struct MultiNodeLiveTests {
-    struct Meeting {
-        var id: String
-        var code: String
-        var hostToken: String
-        var path: String { "/v1/meetings/\(id)" }
-    }
-
-    static func createMeeting(on node: NodeProcess) async throws -> Meeting {
-        let reply = try await node.post("/v1/meetings", ["title": "Lecture"])
-        try #require(reply.status == .created, "\(reply.body)")
-        return Meeting(id: reply.json["meeting"]!["id"]!.stringValue!, code: reply.json["meeting"]!["code"]!.stringValue!,
-                       hostToken: reply.json["hostToken"]!.stringValue!)
-    }
-
-    static func join(_ meeting: Meeting, _ name: String, on node: NodeProcess) async throws -> (id: String, token: String) {
-        let reply = try await node.post("/v1/meetings/join", ["code": .string(meeting.code), "displayName": .string(name)])
-        try #require(reply.status == .created, "\(reply.body)")
-        return (reply.json["participantId"]!.stringValue!, reply.json["token"]!.stringValue!)
-    }
-
-    static func snapshot(_ meeting: Meeting, on node: NodeProcess, token: String) async throws -> JSONValue {
+    static func snapshot(_ meeting: TestMeeting, on node: NodeProcess, token: String) async throws -> JSONValue {
         let reply = try await node.request(.GET, meeting.path, token: token)
         try #require(reply.status == .ok, "\(reply.body)")
         return reply.json
@@ -44,12 +25,12 @@ struct MultiNodeLiveTests {
     func sameOrderEverywhere() async throws {
         try await withNodeProcesses(3) { nodes in
             let (a, b, c) = (nodes[0], nodes[1], nodes[2])
-            let meeting = try await Self.createMeeting(on: a)
-            let cohost = try await Self.join(meeting, "Co", on: b)
+            let meeting = try await TestMeeting.create(on: a, title: "Lecture")
+            let cohost = try await meeting.join("Co", on: b)
             #expect(try await a.request(.PUT, "\(meeting.path)/participants/\(cohost.id)/role", token: meeting.hostToken,
                                         json: ["role": "cohost"]).status == .ok)
             var people: [(id: String, token: String)] = []
-            for i in 0..<4 { people.append(try await Self.join(meeting, "P\(i)", on: c)) }
+            for i in 0..<4 { people.append(try await meeting.join("P\(i)", on: c)) }
 
             let cohostStream = try await StreamClient.connect("co-host@B", to: b, meetingId: meeting.id, token: cohost.token)
             let participantStreams = try await people.asyncMap {
@@ -92,7 +73,7 @@ struct MultiNodeLiveTests {
     func resumeAfterNodeKilled() async throws {
         try await withNodeProcesses(3) { nodes in
             let (a, b, c) = (nodes[0], nodes[1], nodes[2])
-            let meeting = try await Self.createMeeting(on: a)
+            let meeting = try await TestMeeting.create(on: a, title: "Lecture")
             _ = try await a.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 3, "mode": "manual"])
             let first = try await StreamClient.connect("host@B", to: b, meetingId: meeting.id, token: meeting.hostToken)
             try await first.waitUntil("snapshot") { $0.first?.type == "snapshot" }
@@ -127,7 +108,7 @@ struct MultiNodeLiveTests {
     @Test("listener connections killed with pg_terminate_backend while events keep coming: no stream misses one")
     func listenerKilled() async throws {
         try await withNodeProcesses(3) { nodes in
-            let meeting = try await Self.createMeeting(on: nodes[0])
+            let meeting = try await TestMeeting.create(on: nodes[0], title: "Lecture")
             _ = try await nodes[0].post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 1, "mode": "manual"])
             let streams = try await nodes.asyncMap {
                 try await StreamClient.connect("host@\($0.name)", to: $0, meetingId: meeting.id, token: meeting.hostToken)
@@ -159,13 +140,9 @@ struct MultiNodeLiveTests {
             }
             // The nodes reconnected their listeners and are ready again.
             for node in nodes {
-                var ready = try await node.request(.GET, "/readyz")
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ready.status != .ok, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                    ready = try await node.request(.GET, "/readyz")
+                try await eventually("\(node.name) to be ready again", every: .milliseconds(50)) {
+                    try await node.request(.GET, "/readyz").status == .ok
                 }
-                #expect(ready.status == .ok, "\(node.name)")
             }
             for stream in streams { stream.close() }
         }
@@ -175,11 +152,11 @@ struct MultiNodeLiveTests {
     func promptedFlowWithTimer() async throws {
         try await withNodeProcesses(3) { nodes in
             let (a, b, c) = (nodes[0], nodes[1], nodes[2])
-            let meeting = try await Self.createMeeting(on: a)
-            let cohost = try await Self.join(meeting, "Co", on: b)
+            let meeting = try await TestMeeting.create(on: a, title: "Lecture")
+            let cohost = try await meeting.join("Co", on: b)
             _ = try await a.request(.PUT, "\(meeting.path)/participants/\(cohost.id)/role", token: meeting.hostToken, json: ["role": "cohost"])
-            let ada = try await Self.join(meeting, "Ada", on: c)
-            let bo = try await Self.join(meeting, "Bo", on: c)
+            let ada = try await meeting.join("Ada", on: c)
+            let bo = try await meeting.join("Bo", on: c)
             let hostStream = try await StreamClient.connect("host@A", to: a, meetingId: meeting.id, token: meeting.hostToken)
             let cohostStream = try await StreamClient.connect("co-host@B", to: b, meetingId: meeting.id, token: cohost.token)
             let adaStream = try await StreamClient.connect("ada@C", to: c, meetingId: meeting.id, token: ada.token)
@@ -223,7 +200,7 @@ struct MultiNodeLiveTests {
     func idempotentRetryAfterKill() async throws {
         try await withNodeProcesses(2) { nodes in
             let (a, b) = (nodes[0], nodes[1])
-            let meeting = try await Self.createMeeting(on: a)
+            let meeting = try await TestMeeting.create(on: a, title: "Lecture")
             _ = try await a.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 1, "mode": "manual"])
             let key = UUID().uuidString
             let first = try await a.request(.POST, "\(meeting.path)/breakout/rooms", token: meeting.hostToken,
@@ -244,7 +221,7 @@ struct MultiNodeLiveTests {
     func disconnectFreesStream() async throws {
         try await withNodeProcesses(1) { nodes in
             let node = nodes[0]
-            let meeting = try await Self.createMeeting(on: node)
+            let meeting = try await TestMeeting.create(on: node, title: "Lecture")
             func liveStreams() async throws -> Int? {
                 let metrics = try await node.request(.GET, "/metrics").body
                 let line = metrics.split(separator: "\n").first { $0.hasPrefix("breakout_live_streams ") }
@@ -257,13 +234,7 @@ struct MultiNodeLiveTests {
             try await Task.sleep(for: .milliseconds(1500))
             #expect(!stream.isFinished)
             stream.close()
-            let deadline = ContinuousClock.now + .seconds(10)
-            var open = try await liveStreams()
-            while open != 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                open = try await liveStreams()
-            }
-            #expect(open == 0, "the node released the stream")
+            try await eventually("the node to release the stream", every: .milliseconds(100)) { try await liveStreams() == 0 }
         }
     }
 
@@ -271,7 +242,7 @@ struct MultiNodeLiveTests {
     func gracefulShutdownEndsStreams() async throws {
         try await withNodeProcesses(2) { nodes in
             let (a, b) = (nodes[0], nodes[1])
-            let meeting = try await Self.createMeeting(on: a)
+            let meeting = try await TestMeeting.create(on: a, title: "Lecture")
             let stream = try await StreamClient.connect("host@B", to: b, meetingId: meeting.id, token: meeting.hostToken)
             try await stream.waitUntil("snapshot") { $0.first?.type == "snapshot" }
             b.stop()
@@ -291,12 +262,12 @@ struct MultiNodeLiveTests {
     @Test("300 timers due in the same second on three nodes fire exactly once, even with a node killed meanwhile")
     func threeHundredTimers() async throws {
         try await withNodeProcesses(3) { nodes in
-            var meetings: [Meeting] = []
-            try await withThrowingTaskGroup(of: Meeting.self) { group in
+            var meetings: [TestMeeting] = []
+            try await withThrowingTaskGroup(of: TestMeeting.self) { group in
                 for i in 0..<300 {
                     group.addTask {
                         let node = nodes[i % 3]
-                        let meeting = try await Self.createMeeting(on: node)
+                        let meeting = try await TestMeeting.create(on: node, title: "Lecture")
                         let created = try await node.post("\(meeting.path)/breakout", token: meeting.hostToken, [
                             "roomCount": 1, "mode": "manual",
                             "options": ["timerSeconds": 3600, "notifyHostWhenTimeUp": true, "closeCountdownSeconds": 0],
@@ -321,14 +292,12 @@ struct MultiNodeLiveTests {
                 try await admin.query("UPDATE timers SET due_at = \(dueAt) WHERE meeting_id = ANY(\(ids)) AND fired_at IS NULL")
                 try await Task.sleep(for: .milliseconds(2050))
                 nodes[1].kill()
-                let deadline = ContinuousClock.now + .seconds(20)
                 var pending = -1
-                while ContinuousClock.now < deadline, pending != 0 {
+                try await eventually("every timer to fire", timeout: .seconds(20), every: .milliseconds(100), detail: { "\(pending) pending" }) {
                     for try await n in try await admin.query(
                         "SELECT count(*)::int FROM timers WHERE meeting_id = ANY(\(ids)) AND fired_at IS NULL").decode(Int.self) { pending = n }
-                    if pending != 0 { try await Task.sleep(for: .milliseconds(100)) }
+                    return pending == 0
                 }
-                #expect(pending == 0, "every timer fired")
                 var perMeeting: [String: [Int]] = [:]
                 for try await (type, count) in try await admin.query(
                     """

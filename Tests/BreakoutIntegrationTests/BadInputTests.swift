@@ -1,5 +1,6 @@
 import BreakoutDomain
 import BreakoutServer
+import BreakoutTestSupport
 import Foundation
 import Hummingbird
 import Testing
@@ -127,14 +128,8 @@ struct BadInputTests {
         try await withNode { node in
             let live = try await node.get("/healthz")
             // Ready once the node's LISTEN connection is up, which takes a moment after start.
-            var ready = try await node.get("/readyz")
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ready.status != .ok, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                ready = try await node.get("/readyz")
-            }
+            try await eventually("/readyz to answer 200", every: .milliseconds(50)) { try await node.get("/readyz").status == .ok }
             #expect(live.status == .ok)
-            #expect(ready.status == .ok)
             let metrics = try await node.get("/metrics")
             #expect(metrics.status == .ok)
             #expect(metrics.body.contains(#"breakout_http_requests_total{route="/healthz",method="GET",status="200"} 1"#),

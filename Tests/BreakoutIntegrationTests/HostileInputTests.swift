@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import Hummingbird
 import NIOHTTP1
@@ -24,16 +25,11 @@ struct HostileInputTests {
     }
 
     static func scene(on node: NodeProcess) async throws -> Scene {
-        let created = try await node.post("/v1/meetings", ["title": "Hostile"])
-        let meetingId = try #require(created.json["meeting"]?["id"]?.stringValue)
-        let code = try #require(created.json["meeting"]?["code"]?.stringValue)
-        let hostToken = try #require(created.json["hostToken"]?.stringValue)
-        let joined = try await node.post("/v1/meetings/join", ["code": .string(code), "displayName": "Ada"])
-        #expect(try await node.post("/v1/meetings/\(meetingId)/breakout", token: hostToken, ["roomCount": 2, "mode": "manual"]).status == .created)
+        let meeting = try await TestMeeting.create(on: node, title: "Hostile")
+        let ada = try await meeting.join("Ada", on: node)
+        #expect(try await node.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 2, "mode": "manual"]).status == .created)
         return Scene(
-            meetingId: meetingId, hostToken: hostToken, hostId: try #require(created.json["participantId"]?.stringValue),
-            participantId: try #require(joined.json["participantId"]?.stringValue),
-            participantToken: try #require(joined.json["token"]?.stringValue))
+            meetingId: meeting.id, hostToken: meeting.hostToken, hostId: meeting.hostId, participantId: ada.id, participantToken: ada.token)
     }
 
     static func head(
@@ -150,14 +146,12 @@ struct HostileInputTests {
         for connection in idle where connection.receive(timeout: .seconds(10)).closed { closedByNode += 1 }
         #expect(closedByNode == count, "the node closed \(closedByNode) of \(count) idle connections")
         idle.removeAll()
-        let deadline = ContinuousClock.now + .seconds(10)
         var descriptors = Int.max
-        while ContinuousClock.now < deadline {
+        try await eventually("the node to release the idle connections' descriptors", every: .milliseconds(200),
+                             detail: { "it holds \(descriptors), \(descriptorsBefore) before" }) {
             descriptors = ProcessFigures.openDescriptors(of: pid) ?? .max
-            if descriptors <= descriptorsBefore + 20 { break }
-            try await Task.sleep(for: .milliseconds(200))
+            return descriptors <= descriptorsBefore + 20
         }
-        #expect(descriptors <= descriptorsBefore + 20, "the node holds \(descriptors) descriptors, \(descriptorsBefore) before")
         #expect(try await node.request(.GET, "/readyz").status == .ok)
     }
 

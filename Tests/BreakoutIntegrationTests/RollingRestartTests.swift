@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -27,16 +28,8 @@ struct RollingRestartTests {
             let client = RetryingClient(endpoint: balancer)
 
             // A meeting whose participants choose their rooms, all through the balancer.
-            let created = try await client.send(.POST, "/v1/meetings", json: ["title": "Rolling"])
-            let meetingId = try #require(created.json["meeting"]?["id"]?.stringValue)
-            let code = try #require(created.json["meeting"]?["code"]?.stringValue)
-            let hostToken = try #require(created.json["hostToken"]?.stringValue)
-            let path = "/v1/meetings/\(meetingId)"
-            var people: [(id: String, token: String)] = []
-            for i in 0..<6 {
-                let joined = try await client.send(.POST, "/v1/meetings/join", json: ["code": .string(code), "displayName": .string("P\(i)")])
-                people.append((try #require(joined.json["participantId"]?.stringValue), try #require(joined.json["token"]?.stringValue)))
-            }
+            let meeting = try await FaultMeeting.create(through: client, people: 6, title: "Rolling")
+            let (meetingId, hostToken, path, people) = (meeting.id, meeting.hostToken, meeting.path, meeting.people)
             _ = try await client.send(.POST, "\(path)/breakout", token: hostToken, json: ["roomCount": 3, "mode": "self_select"])
             _ = try await client.send(.POST, "\(path)/breakout/open", token: hostToken)
             let rooms = try await client.send(.GET, path, token: hostToken).json.rooms.compactMap { $0["id"] }
@@ -71,21 +64,15 @@ struct RollingRestartTests {
                 }
             }
             func totalApplied() -> Int { ledger.total }
-            func waitForMoves(_ count: Int, _ what: String) async throws {
-                let target = totalApplied() + count
-                let deadline = ContinuousClock.now + .seconds(30)
-                while totalApplied() < target, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-                #expect(totalApplied() >= target, "timed out waiting for \(count) moves \(what)")
-            }
 
-            try await waitForMoves(20, "before the first restart")
+            try await ledger.waitForMoves(20, "before the first restart", timeout: .seconds(30))
             for index in nodes.indices {
                 let node = nodes[index]
                 let took = try await node.terminate(within: Self.shutdownBound)
                 #expect(took != nil, "\(node.name) did not exit within \(Self.shutdownBound) of SIGTERM")
                 #expect(node.exitStatus == 0, "\(node.name) exited with \(node.exitStatus ?? -1)")
                 print("\(node.name) stopped in \(took.map { "\($0)" } ?? "—")")
-                try await waitForMoves(10, "while \(node.name) is down")
+                try await ledger.waitForMoves(10, "while \(node.name) is down", timeout: .seconds(30))
                 let restarted = try await NodeProcess.start(node.name, port: node.port)
                 nodes[index] = restarted
                 // The balancer sends it traffic again (after fail_timeout) before the next restart.
@@ -97,7 +84,7 @@ struct RollingRestartTests {
             // Every stream reaches the end with ids that never skip or repeat.
             let finalSeq = Int64(try #require(try await client.send(.GET, path, token: hostToken).json["seq"]?.intValue))
             for stream in streams {
-                try await stream.waitForSeq(finalSeq)
+                try await stream.waitForSeq(finalSeq, timeout: .seconds(20))
                 let events = stream.events
                 #expect(events.first?.type == "snapshot", "\(stream.label)")
                 let first = events.first?.id ?? 0
@@ -136,15 +123,10 @@ struct RollingRestartTests {
 
     /// Waits (bounded) until `node` answered at least one move, as its /metrics tell.
     static func waitUntilServesMoves(_ node: NodeProcess) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
+        try await eventually("\(node.name) to get moves from the balancer after its restart", timeout: .seconds(20), every: .milliseconds(100)) {
             let metrics = try await node.request(.GET, "/metrics").body
-            if metrics.split(separator: "\n").contains(where: { $0.hasPrefix("breakout_http_requests_total") && $0.contains("moves") }) {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
+            return metrics.split(separator: "\n").contains { $0.hasPrefix("breakout_http_requests_total") && $0.contains("moves") }
         }
-        Issue.record("\(node.name) got no moves from the balancer within 20 s of its restart")
     }
 
     static func gaps(_ events: [ReceivedEvent]) -> [String] {
@@ -162,6 +144,15 @@ final class MoveLedger: Sendable {
     var total: Int { perParticipant.values.reduce(0, +) }
     var stopped: Bool { done.load(ordering: .relaxed) }
     func stop() { done.store(true, ordering: .relaxed) }
+
+    /// Waits (bounded) until `count` more moves than now have been answered 200.
+    func waitForMoves(
+        _ count: Int, _ what: String, timeout: Duration, fileID: String = #fileID, line: Int = #line
+    ) async throws {
+        let target = total + count
+        try await eventually("\(count) moves \(what)", timeout: timeout, detail: { "\(self.total) of \(target)" },
+                             fileID: fileID, line: line) { self.total >= target }
+    }
 }
 
 /// A client that sends every write with an Idempotency-Key and, when the attempt fails (no answer,
@@ -201,7 +192,7 @@ final class RetryingClient: Sendable {
 
 /// A live-stream client that does what browsers' EventSource does: when the stream ends or cannot
 /// connect, it reconnects (after the server's `retry:` hint, at most 1 s) with `Last-Event-ID`.
-final class ResumingStream: Sendable {
+final class ResumingStream: ReceivingStream {
     let label: String
     private let received = Mutex<[ReceivedEvent]>([])
     private let reconnected = Atomic<Int>(0)
@@ -233,12 +224,9 @@ final class ResumingStream: Sendable {
                     do {
                         let response = try await Self.client.execute(request, timeout: .seconds(600))
                         if response.status == .ok {
-                            var pending = ""
+                            var splitter = FrameSplitter()
                             for try await buffer in response.body {
-                                pending += String(buffer: buffer)
-                                while let range = pending.range(of: "\n\n") {
-                                    let frame = String(pending[..<range.lowerBound])
-                                    pending.removeSubrange(..<range.upperBound)
+                                for frame in splitter.frames(completedBy: buffer) {
                                     let (retry, event) = StreamClient.parseFrame(frame)
                                     if let retry { delay = .milliseconds(min(retry, 1000)) }
                                     if let event { stream.received.withLock { $0.append(event) } }
@@ -250,21 +238,8 @@ final class ResumingStream: Sendable {
                 }
             }
         }
-        try await stream.waitUntil("snapshot") { $0.first?.type == "snapshot" }
+        try await stream.waitUntil("snapshot", timeout: .seconds(20)) { $0.first?.type == "snapshot" }
         return stream
-    }
-
-    func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: ([ReceivedEvent]) -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(events) { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("\(label): timed out waiting for \(what); last id \(events.last?.id ?? -1)")
-    }
-
-    func waitForSeq(_ seq: Int64) async throws {
-        try await waitUntil("seq \(seq)") { ($0.last?.id ?? 0) >= seq }
     }
 
     func close() { task.withLock { $0?.cancel() } }

@@ -1,6 +1,7 @@
 import BreakoutDomain
 import BreakoutServer
 import HTTPTypes
+import BreakoutTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -119,13 +120,8 @@ struct NodeRegistryTests {
     func registersAndUnregisters() async throws {
         let nodeId = "registry-\(UUID().uuidString.prefix(8))"
         try await withNode(configuration: .init(port: 9999, nodeId: nodeId)) { _ in
-            let deadline = ContinuousClock.now + .seconds(10)
-            var row = try await Self.row(nodeId)
-            while row == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                row = try await Self.row(nodeId)
-            }
-            #expect(row?.address == "127.0.0.1:9999")
+            let row = try await poll("the node's row in the registry", every: .milliseconds(50)) { try await Self.row(nodeId) }
+            #expect(row.address == "127.0.0.1:9999")
         }
         #expect(try await Self.row(nodeId) == nil)
     }

@@ -1,5 +1,6 @@
 import BreakoutDomain
 @testable import BreakoutStore
+import BreakoutTestSupport
 import Foundation
 import PostgresNIO
 import Testing
@@ -35,13 +36,13 @@ struct GroupCommitTests {
                 var keyed = people[2]
                 keyed.claim = key
                 async let first = store.move(host, to: rooms[0])
-                try await waitUntil { store.batcher.waitingCount(meetingId) == 0 && store.batcher.isBusy(meetingId) }
+                try await eventually("the first move in its transaction") { store.batcher.waitingCount(meetingId) == 0 && store.batcher.isBusy(meetingId) }
                 async let ada = store.move(people[0], to: rooms[0])
-                try await waitUntil { store.batcher.waitingCount(meetingId) == 1 }
+                try await eventually("Ada's move queued") { store.batcher.waitingCount(meetingId) == 1 }
                 async let ben = store.move(people[1], to: UUID())  // no such room: refused
-                try await waitUntil { store.batcher.waitingCount(meetingId) == 2 }
+                try await eventually("Ben's move queued") { store.batcher.waitingCount(meetingId) == 2 }
                 async let cy = store.move(keyed, to: rooms[1])
-                try await waitUntil { store.batcher.waitingCount(meetingId) == 3 }
+                try await eventually("Cy's move queued") { store.batcher.waitingCount(meetingId) == 3 }
                 try await blocker.query("COMMIT", logger: TestDatabase.logger)
 
                 _ = try await first
@@ -107,9 +108,9 @@ struct GroupCommitTests {
                     try await blocker.query("BEGIN", logger: TestDatabase.logger)
                     try await blocker.query("SELECT 1 FROM meetings WHERE id = \(blocked.host.meetingId) FOR UPDATE", logger: TestDatabase.logger)
                     async let first = store.move(blocked.person, to: blocked.room)
-                    try await waitUntil { store.batcher.isBusy(blocked.host.meetingId) && store.commitGroup.waitingCount == 0 }
+                    try await eventually("the blocked move in its transaction") { store.batcher.isBusy(blocked.host.meetingId) && store.commitGroup.waitingCount == 0 }
                     let moves = others.map { meeting in Task { try await store.move(meeting.person, to: meeting.room) } }
-                    try await waitUntil { store.commitGroup.waitingCount == others.count }
+                    try await eventually("the other moves waiting") { store.commitGroup.waitingCount == others.count }
                     try await blocker.query("COMMIT", logger: TestDatabase.logger)
                     _ = try await first
                     var results: [Result<ParticipantMoved, any Error>] = []
@@ -167,15 +168,6 @@ struct GroupCommitTests {
                 #expect(location == (index < 2 ? meeting.room : nil))
                 #expect(Int64(events) == lastSeq, "seq stays gap-free")
             }
-        }
-    }
-
-    /// Polls a condition of this process (no database) until it holds, for at most 10 s.
-    func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            try #require(ContinuousClock.now < deadline, "condition not reached in 10 s")
-            try await Task.sleep(for: .milliseconds(5))
         }
     }
 }

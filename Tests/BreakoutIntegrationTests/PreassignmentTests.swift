@@ -9,6 +9,21 @@ import Testing
 struct PreassignmentTests {
     static let csv = "\u{FEFF}Pre-assign Room Name,Email Address\r\nGroup A,Ada@Uni.example\r\n\"Group B, quiet\",grace@uni.example\r\nGroup A,alan@uni.example\r\n"
 
+    /// A meeting whose host saved a list by hand, one room "Keep": a refused upload must leave it.
+    static func meetingWithKeptList(on node: Node) async throws -> TestMeeting {
+        let meeting = try await TestMeeting.create(on: node)
+        let byHand = try await node.request(
+            .put, "\(meeting.path)/preassignments", token: meeting.hostToken, json: [["room": "Keep", "email": "keep@uni.example"]])
+        #expect(byHand.status == .ok, "\(byHand.body)")
+        #expect(byHand.json["format"]?.stringValue == "json")
+        return meeting
+    }
+
+    /// The rooms of the meeting's saved list, in order.
+    static func listedRooms(_ meeting: TestMeeting, on node: Node) async throws -> [String]? {
+        try await node.get("\(meeting.path)/preassignments", token: meeting.hostToken).json.arrayValue?.compactMap { $0["room"]?.stringValue }
+    }
+
     @Test("host uploads Zoom's CSV, reads it back; preassigned mode makes the list's rooms and assigns by email; late joiners go to their room")
     func uploadCreateAndLateJoin() async throws {
         try await withNode { node in
@@ -53,11 +68,9 @@ struct PreassignmentTests {
     @Test("bad lines: one 422 naming each line, nothing saved; a wrong header names the header")
     func refusedUpload() async throws {
         try await withNode { node in
-            let meeting = try await TestMeeting.create(on: node)
+            let meeting = try await Self.meetingWithKeptList(on: node)
             let p = meeting.path
             let h = meeting.hostToken
-            let ok = try await node.request(.put, "\(p)/preassignments", token: h, json: [["room": "Keep", "email": "keep@uni.example"]])
-            #expect(ok.status == .ok, "\(ok.body)")
 
             let bad = "Pre-assign Room Name,Email Address\nGroup A,a@uni.example\nGroup A,\n,b@uni.example\nGroup C,A@uni.example\n"
             let refused = try await node.request(.put, "\(p)/preassignments", token: h, raw: bad, contentType: "text/csv")
@@ -75,8 +88,7 @@ struct PreassignmentTests {
             #expect(other.status == .unsupportedMediaType)
 
             // Nothing of the refused uploads was kept.
-            let list = try await node.get("\(p)/preassignments", token: h)
-            #expect(list.json.arrayValue?.compactMap { $0["room"]?.stringValue } == ["Keep"])
+            #expect(try await Self.listedRooms(meeting, on: node) == ["Keep"])
         }
     }
 
@@ -124,12 +136,9 @@ struct PreassignmentTests {
     @Test("a Canvas export without the campus domain set: logins without one are refused line by line, nothing saved")
     func canvasWithoutDomain() async throws {
         try await withNode { node in
-            let meeting = try await TestMeeting.create(on: node)
+            let meeting = try await Self.meetingWithKeptList(on: node)
             let p = meeting.path
             let h = meeting.hostToken
-            let byHand = try await node.request(.put, "\(p)/preassignments", token: h, json: [["room": "Keep", "email": "keep@uni.example"]])
-            #expect(byHand.status == .ok, "\(byHand.body)")
-            #expect(byHand.json["format"]?.stringValue == "json")
 
             let refused = try await node.request(.put, "\(p)/preassignments", token: h, raw: Self.canvas, contentType: "text/csv")
             #expect(refused.status == .unprocessableContent)
@@ -137,7 +146,7 @@ struct PreassignmentTests {
             let errors = refused.json["errors"]?.arrayValue ?? []
             #expect(errors.compactMap { $0["field"]?.stringValue } == ["line 2", "line 3"])
             #expect(errors.first?["message"]?.stringValue?.contains("BREAKOUT_LOGIN_DOMAIN") == true)
-            #expect(try await node.get("\(p)/preassignments", token: h).json.arrayValue?.compactMap { $0["room"]?.stringValue } == ["Keep"])
+            #expect(try await Self.listedRooms(meeting, on: node) == ["Keep"])
 
             // Logins that are whole addresses need no domain.
             let full = "name,login_id,group_name\n\"Nordmann, Kari\",kari@uio.no,Gruppe 1\nOla,,\n"

@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -90,16 +91,18 @@ final class NginxProcess: HTTPEndpoint {
                              "-c", directory.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"]
         try process.run()
         let nginx = NginxProcess(port: port, directory: directory, process: process)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if canConnect(port: port) { return nginx }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
+        let errorLog = { (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "" }
+        do {
+            // An nginx that exited will not listen: no use waiting out the bound.
+            try await eventually("nginx to listen on port \(port)", every: .milliseconds(50), detail: errorLog) {
+                canConnect(port: port) || !process.isRunning
+            }
+            try #require(process.isRunning, "nginx exited: \(errorLog())")
+            return nginx
+        } catch {
+            nginx.stop()
+            throw error
         }
-        let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
-        nginx.stop()
-        Issue.record("nginx did not start on port \(port): \(log)")
-        throw TestDatabase.Missing()
     }
 
     init(port: Int, directory: URL, process: Process) {
@@ -114,15 +117,12 @@ final class NginxProcess: HTTPEndpoint {
     }
 
     /// The access log once a line matching `condition` is in it (nginx writes a request's line
-    /// just after it answered), or after 5 s.
+    /// just after it answered); waits 5 s at most.
     func accessLog(where condition: (String) -> Bool) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(5)
-        var log = accessLog
-        while !log.split(separator: "\n").contains(where: { condition(String($0)) }), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-            log = accessLog
+        try await poll("a line in nginx's access log", timeout: .seconds(5), detail: { "the log: \(self.accessLog)" }) {
+            let log = accessLog
+            return log.split(separator: "\n").contains(where: { condition(String($0)) }) ? log : nil
         }
-        return log
     }
 
     /// SIGQUIT (graceful), SIGKILL after 5 s; removes the folder.
@@ -143,13 +143,7 @@ final class NginxProcess: HTTPEndpoint {
     static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        return withLoopbackAddress(port: port) { connect(fd, $0, $1) == 0 }
     }
 }
 
