@@ -41,7 +41,7 @@ public struct MeetingStore: Sendable {
         self.logger = logger
         self.batcher = CommandBatcher(maxBatch: maxBatch)
         self.commitGroup = CommitGroup(maxWork: maxMeetingsPerTransaction, maxGroups: maxGroupTransactions)
-        self.notifications = NotificationSender(client: client, logger: logger)
+        self.notifications = NotificationSender(database: database, logger: logger)
         self.connectTimeout = connectTimeout
     }
 }

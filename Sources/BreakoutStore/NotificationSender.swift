@@ -14,7 +14,8 @@ import Synchronization
 /// microseconds, and one of them carries the notifications of many commands.
 ///
 /// A notification lost here (the node dies between the commit and the send, or the database is
-/// unreachable) costs latency, not events: every node polls `last_seq` about once a second.
+/// unreachable) costs latency, not events: every node polls `last_seq` about once a second. The send
+/// is bounded like a command: one hung on a closed connection would hold every later one back.
 final class NotificationSender: Sendable {
     private struct State {
         var pending: [UUID: Int64] = [:]
@@ -22,11 +23,11 @@ final class NotificationSender: Sendable {
     }
 
     private let state = Mutex(State())
-    private let client: PostgresClient
+    private let database: BoundedClient
     private let logger: Logger
 
-    init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    init(database: BoundedClient, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
@@ -53,8 +54,12 @@ final class NotificationSender: Sendable {
             if batch.isEmpty { return }
             let payloads = batch.map { "\($0.key.uuidString.lowercased()):\($0.value)" }
             do {
-                try await client.query(
-                    "SELECT pg_notify(\(MeetingStore.notifyChannel), p) FROM unnest(\(payloads)::text[]) AS p", logger: logger)
+                let logger = logger
+                _ = try await database.withConnection { connection in
+                    try await connection.query(
+                        "SELECT pg_notify(\(MeetingStore.notifyChannel), p) FROM unnest(\(payloads)::text[]) AS p", logger: logger)
+                    return true
+                }
             } catch {
                 logger.warning("notify failed; the nodes' poll will catch up", metadata: ["error": "\(error)"])
             }

@@ -41,7 +41,7 @@ struct StreamReaderTests {
     func skipAndEnd() {
         var reader = StreamReader(identity: Identity(participantId: Self.caller, meetingId: UUID(), role: .participant))
         reader.cursor = 5
-        let left = Self.event(7, .participantLeft, payload: #"{"participantId":"\#(Self.caller.uuidString.lowercased())"}"#)
+        let left = Self.event(7, .participantLeft, payload: #"{"participantId":"\#(Self.caller.uuidString.lowercased())","reason":"left"}"#)
         let (frames, ended) = reader.frames(for: [Self.event(4, .roomAdded), Self.event(5, .roomAdded), Self.event(6, .roomAdded), left])
         #expect(frames.map { String(buffer: $0) }?.components(separatedBy: "id: ").count == 3, "6 and 7")
         #expect(ended)

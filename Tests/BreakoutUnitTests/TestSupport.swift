@@ -37,7 +37,7 @@ enum Fixture {
         return BreakoutState(status: status, mode: mode, options: options)
     }
 
-    /// The violations of the 422 `body` is refused with; an issue when it is not refused so.
+    /// The violations of the `validation_failed` refusal of `body`; an issue when it is not refused so.
     static func violations(
         _ body: () throws -> Any, sourceLocation: SourceLocation = #_sourceLocation
     ) -> [DomainError.Violation] {
@@ -46,8 +46,7 @@ enum Fixture {
             Issue.record("expected a refusal", sourceLocation: sourceLocation)
             return []
         } catch let error as DomainError {
-            #expect(error.status == 422, sourceLocation: sourceLocation)
-            #expect(error.code == "validation_failed", sourceLocation: sourceLocation)
+            #expect(error.code == .validationFailed, sourceLocation: sourceLocation)
             return error.violations
         } catch {
             Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
