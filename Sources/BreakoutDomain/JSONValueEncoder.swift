@@ -34,7 +34,7 @@ public struct JSONValueEncoder: Sendable {
         default:
             let encoder = ValueEncoder(codingPath: codingPath)
             try value.encode(to: encoder)
-            return encoder.storage.value ?? .object([:])
+            return encoder.storage.value
         }
     }
 }
@@ -69,8 +69,17 @@ extension JSONDecoder {
 }
 
 /// The value being built: containers write into it after they are handed out, so it is a box.
+/// Objects and arrays grow in place (a `JSONValue` enum would copy them on every write).
 private final class Storage {
-    var value: JSONValue?
+    var object: [String: JSONValue]?
+    var array: [JSONValue]?
+    var single: JSONValue?
+
+    var value: JSONValue {
+        if let object { return .object(object) }
+        if let array { return .array(array) }
+        return single ?? .object([:])
+    }
 }
 
 private struct ValueEncoder: Encoder {
@@ -79,12 +88,12 @@ private struct ValueEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if storage.value == nil { storage.value = .object([:]) }
+        if storage.object == nil { storage.object = [:] }
         return KeyedEncodingContainer(KeyedContainer<Key>(storage: storage, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if storage.value == nil { storage.value = .array([]) }
+        if storage.array == nil { storage.array = [] }
         return UnkeyedContainer(storage: storage, codingPath: codingPath)
     }
 
@@ -97,11 +106,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let storage: Storage
     var codingPath: [any CodingKey]
 
-    private func set(_ value: JSONValue, _ key: Key) {
-        guard case .object(var object) = storage.value else { return }
-        object[key.stringValue] = value
-        storage.value = .object(object)
-    }
+    private func set(_ value: JSONValue, _ key: Key) { storage.object?[key.stringValue] = value }
 
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
@@ -138,16 +143,9 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let storage: Storage
     var codingPath: [any CodingKey]
-    var count: Int {
-        if case .array(let array) = storage.value { return array.count }
-        return 0
-    }
+    var count: Int { storage.array?.count ?? 0 }
 
-    private func append(_ value: JSONValue) {
-        guard case .array(var array) = storage.value else { return }
-        array.append(value)
-        storage.value = .array(array)
-    }
+    private func append(_ value: JSONValue) { storage.array?.append(value) }
 
     mutating func encodeNil() throws { append(.null) }
     mutating func encode(_ value: Bool) throws { append(.bool(value)) }
@@ -171,11 +169,11 @@ private struct SingleContainer: SingleValueEncodingContainer {
     let storage: Storage
     var codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { storage.value = .null }
-    mutating func encode(_ value: Bool) throws { storage.value = .bool(value) }
-    mutating func encode(_ value: String) throws { storage.value = .string(value) }
-    mutating func encode(_ value: Double) throws { storage.value = .number(value) }
-    mutating func encode(_ value: Int) throws { storage.value = .number(Double(value)) }
-    mutating func encode(_ value: Int64) throws { storage.value = .number(Double(value)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { storage.value = try JSONValueEncoder.box(value, codingPath: codingPath) }
+    mutating func encodeNil() throws { storage.single = .null }
+    mutating func encode(_ value: Bool) throws { storage.single = .bool(value) }
+    mutating func encode(_ value: String) throws { storage.single = .string(value) }
+    mutating func encode(_ value: Double) throws { storage.single = .number(value) }
+    mutating func encode(_ value: Int) throws { storage.single = .number(Double(value)) }
+    mutating func encode(_ value: Int64) throws { storage.single = .number(Double(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { storage.single = try JSONValueEncoder.box(value, codingPath: codingPath) }
 }
