@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Campus sign-in: ID tokens (JOSE) are checked with jwt-kit, not by hand.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // Pre-assignment lists arrive as CSV (Zoom's template).
@@ -67,6 +69,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             // The API description is compiled in by the EmbedOpenAPIDocument plugin, not a resource.
             exclude: ["openapi.yaml"],
@@ -78,6 +85,7 @@ let package = Package(
         .executableTarget(
             name: "breakoutd",
             dependencies: [
+                "BreakoutDomain",
                 "BreakoutServer",
                 "BreakoutStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

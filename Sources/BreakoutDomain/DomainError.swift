@@ -17,6 +17,9 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case notTheHost = "not_the_host"
         case roomNotAllowed = "room_not_allowed"
         case muteLocked = "mute_locked"
+        case signInRequired = "sign_in_required"
+        case notAllowedToHost = "not_allowed_to_host"
+        case notInvited = "not_invited"
         // What does not exist
         case meetingNotFound = "meeting_not_found"
         case participantNotFound = "participant_not_found"
@@ -95,6 +98,12 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let roomNotAllowed = Self(
         .roomNotAllowed, "Participants may enter only their assigned room unless choosing rooms is allowed.")
     public static let cannotUnmuteSelf = Self(.muteLocked, "A mute set by the host can be lifted only by a host or co-host.")
+    public static let signInRequired = Self(.signInRequired, "Sign in with your campus account first.")
+    public static func notAllowedToHost(_ policy: HostPolicy) -> Self {
+        Self(.notAllowedToHost, "Your account may join meetings but not host them. \(policy) Ask your campus IT service for hosting rights.")
+    }
+    public static let notInvited = Self(
+        .notInvited, "This meeting is for invited people only: its host's list or its alternative hosts. Ask the host to add your email.")
 
     // MARK: What does not exist
 

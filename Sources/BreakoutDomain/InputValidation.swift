@@ -35,7 +35,7 @@ public enum InputValidation {
         return value
     }
 
-    static func text(_ value: String, field: String, length: ClosedRange<Int>) throws -> String {
+    public static func text(_ value: String, field: String, length: ClosedRange<Int>) throws -> String {
         let trimmed = value.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw DomainError.invalid(field, "must not be empty or only whitespace") }
         guard length.contains(trimmed.count) else {

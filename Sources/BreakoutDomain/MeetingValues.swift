@@ -7,7 +7,26 @@ public import Foundation
 public struct Meeting: Sendable, Equatable, Codable {
     public struct Settings: Sendable, Equatable, Codable {
         public var breakoutRoomsEnabled: Bool
-        public init(breakoutRoomsEnabled: Bool) { self.breakoutRoomsEnabled = breakoutRoomsEnabled }
+        /// Who may join (docs/decisions.md, "People"). Default `anyone`.
+        public var whoMayJoin: WhoMayJoin
+        /// Emails of people who are co-hosts when they join signed in. Managers' eyes only.
+        public var alternativeHosts: [String]
+
+        public init(breakoutRoomsEnabled: Bool, whoMayJoin: WhoMayJoin = .anyone, alternativeHosts: [String] = []) {
+            self.breakoutRoomsEnabled = breakoutRoomsEnabled
+            self.whoMayJoin = whoMayJoin
+            self.alternativeHosts = alternativeHosts
+        }
+    }
+
+    /// Who may join a meeting.
+    public enum WhoMayJoin: String, Sendable, Codable, CaseIterable {
+        /// Anyone with the code, by name.
+        case anyone
+        /// Anyone signed in at the campus provider.
+        case signedIn = "signed_in"
+        /// Those on the meeting's pre-assignment list or among its alternative hosts, signed in.
+        case invited
     }
 
     public var id: UUID

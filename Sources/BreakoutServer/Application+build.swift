@@ -3,6 +3,7 @@ public import BreakoutStore
 import Foundation
 public import Hummingbird
 public import Logging
+import AsyncHTTPClient
 import PostgresNIO
 public import Prometheus
 
@@ -14,6 +15,7 @@ extension BreakoutServer {
         let router = Router(context: BreakoutRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: IdempotencyMiddleware())
         // Innermost: a GET that no route answers may be a file of the web app.
@@ -21,6 +23,12 @@ extension BreakoutServer {
             router.add(middleware: web)
         }
         Routes(store: store, snapshots: hub.snapshots, configuration: configuration).register(on: router)
+        MeRoutes(store: store, signIn: configuration.signIn).register(on: router)
+        if let signIn = configuration.signIn {
+            let logger = Logger(label: "breakout.sign-in")
+            let provider = OpenIDProvider(configuration: signIn, http: .shared, logger: logger)
+            SignInRoutes(store: store, provider: provider, configuration: signIn, logger: logger).register(on: router)
+        }
         LiveStream(store: store, hub: hub).register(on: router)
         Health(store: store, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in

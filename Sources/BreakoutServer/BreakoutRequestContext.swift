@@ -11,6 +11,9 @@ public struct BreakoutRequestContext: RequestContext {
     /// The meeting of the path and the caller's token (set by `AuthenticationMiddleware` on the
     /// routes under `/v1/meetings/{meetingId}`); the store checks the token in the command itself.
     public var caller: Caller?
+    /// The person signed in (a session cookie or a personal API token), on the routes that read it
+    /// (set by `PeopleMiddleware`).
+    public var user: User?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -91,6 +91,18 @@ struct JSONBody {
         }
     }
 
+    /// A list of strings (null or absent: nil).
+    mutating func strings(_ key: String) -> [String]? {
+        switch value(key, required: false) {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            let strings = items.compactMap(\.stringValue)
+            guard strings.count == items.count else { wrongType(key, "a list of strings"); return nil }
+            return strings
+        default: wrongType(key, "a list of strings"); return nil
+        }
+    }
+
     /// A UUID or null (null returned as `.some(nil)`).
     mutating func uuidOrNull(_ key: String, required: Bool = false) -> UUID?? {
         switch value(key, required: required) {

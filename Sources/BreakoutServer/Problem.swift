@@ -30,8 +30,8 @@ public struct Problem: HTTPResponseError, Sendable {
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
         case .validationFailed, .messageTooLong, .modeUnavailable: .unprocessableContent
-        case .invalidToken: .unauthorized
-        case .notAManager, .notTheHost, .roomNotAllowed, .muteLocked: .forbidden
+        case .invalidToken, .signInRequired: .unauthorized
+        case .notAManager, .notTheHost, .roomNotAllowed, .muteLocked, .notAllowedToHost, .notInvited: .forbidden
         case .meetingNotFound, .participantNotFound, .roomNotFound, .helpRequestNotFound: .notFound
         case .meetingEnded: .gone
         case .breakoutDisabled, .breakoutExists, .noBreakout, .breakoutAlreadyOpen, .breakoutNotOpen, .breakoutOpen,

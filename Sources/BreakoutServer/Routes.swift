@@ -13,8 +13,9 @@ struct Routes: Sendable {
 
     func register(on router: Router<BreakoutRequestContext>) {
         let v1 = router.group("v1/meetings")
-        v1.post(use: createMeeting)
-        v1.post("join", use: join)
+        let people = PeopleMiddleware(store: store, signIn: configuration.signIn)
+        v1.group().add(middleware: people).post(use: createMeeting)
+        v1.group("join").add(middleware: people).post(use: join)
         // Everything about one meeting needs its member's token: checked once, by the middleware
         // and then inside the command's own statement.
         let meeting = router.group("v1/meetings/:meetingId").add(middleware: AuthenticationMiddleware())
@@ -44,37 +45,61 @@ struct Routes: Sendable {
 
     // MARK: Meetings and membership
 
+    /// Signed in, the creator owns the meeting (if the host policy lets them host). With sign-in
+    /// configured and nobody signed in, only the admin token may create; in open mode anyone may,
+    /// or holders of the admin token when one is set.
     @Sendable func createMeeting(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
-        if let adminToken = configuration.adminToken {
+        var owner: MeetingStore.SignedIn?
+        if let user = context.user, let signIn = configuration.signIn {
+            guard signIn.hostPolicy.allows(claims: user.claims, email: user.email, emailVerified: user.emailVerified) else {
+                throw DomainError.notAllowedToHost(signIn.hostPolicy)
+            }
+            owner = MeetingStore.SignedIn(user: user, tokenSecret: signIn.tokenSecret)
+        } else if let adminToken = configuration.adminToken {
             guard let token = Self.bearerToken(request) else { throw Problem.missingToken }
             guard Self.constantTimeEqual(token, adminToken) else {
                 throw Problem(status: .forbidden, code: "admin_token_required",
                               detail: "Creating meetings needs the server's admin token.")
             }
+        } else if configuration.signIn != nil {
+            throw DomainError.signInRequired
         }
         var body = try await JSONBody.read(request)
         let title = body.string("title", required: true)
         let hostName = body.string("hostName")
-        var enabled = true
-        if var settings = body.object("settings") {
-            enabled = settings.bool("breakoutRoomsEnabled") ?? true
-            body.absorb(settings)
+        var settings = Meeting.Settings(breakoutRoomsEnabled: true)
+        if var fields = body.object("settings") {
+            settings.breakoutRoomsEnabled = fields.bool("breakoutRoomsEnabled") ?? true
+            if let who = fields.string("whoMayJoin") {
+                if let value = Meeting.WhoMayJoin(rawValue: who) { settings.whoMayJoin = value }
+                else { fields.add(.invalid("settings.whoMayJoin", "must be anyone, signed_in or invited")) }
+            }
+            settings.alternativeHosts = fields.strings("alternativeHosts") ?? []
+            body.absorb(fields)
         }
         try body.finish()
+        if settings.whoMayJoin != .anyone, configuration.signIn == nil {
+            throw DomainError.invalid("settings.whoMayJoin", "needs campus sign-in, which this service does not have")
+        }
         let created = try await store.createMeeting(
-            title: try Self.present(title), hostName: hostName ?? "Host", breakoutRoomsEnabled: enabled,
+            title: try Self.present(title), hostName: hostName ?? "Host", settings: settings, owner: owner,
             claim: context.idempotencyClaim)
         return try Self.json(created, status: .created)
     }
 
     @Sendable func join(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         var body = try await JSONBody.read(request)
+        let signedIn = context.user.flatMap { user in
+            configuration.signIn.map { MeetingStore.SignedIn(user: user, tokenSecret: $0.tokenSecret) }
+        }
         let code = body.string("code", required: true)
-        let displayName = body.string("displayName", required: true)
+        // Signed in, the name and email are the provider's.
+        let displayName = body.string("displayName", required: signedIn == nil)
         let email = body.string("email")
         try body.finish()
         let joined = try await store.join(
-            code: try Self.present(code), displayName: try Self.present(displayName), email: email, claim: context.idempotencyClaim)
+            code: try Self.present(code), displayName: displayName, email: email, signedIn: signedIn,
+            claim: context.idempotencyClaim)
         return try Self.json(joined, status: .created)
     }
 

@@ -25,12 +25,15 @@ public struct ServerConfiguration: Sendable {
     /// (slow or idle clients cannot hold connections for ever). Live streams being answered are
     /// exempt. Default 60 s, above nginx's keepalive_timeout to the nodes (30 s in deploy/).
     public var idleTimeout: Duration
+    /// Campus sign-in (OpenID Connect). Default nil: open mode.
+    public var signIn: SignInConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
         heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil,
-        loginDomain: String? = nil, idleTimeout: Duration = .seconds(60)
+        loginDomain: String? = nil, idleTimeout: Duration = .seconds(60), signIn: SignInConfiguration? = nil
     ) {
+        self.signIn = signIn
         self.idleTimeout = idleTimeout
         self.host = host
         self.port = port

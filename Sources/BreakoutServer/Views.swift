@@ -18,9 +18,12 @@ public enum Views {
     /// The snapshot of `state` as a viewer sees it, without the viewer's own `you`.
     public static func snapshot(_ state: MeetingState, forManager: Bool) throws -> [String: JSONValue] {
         let encoder = JSONValueEncoder()
+        var meeting = state.meeting
+        // Alternative hosts are people's emails: for managers' eyes only.
+        if !forManager { meeting.settings.alternativeHosts = [] }
         var view: [String: JSONValue] = [
             "seq": .number(Double(state.seq)),
-            "meeting": try encoder.encode(state.meeting),
+            "meeting": try encoder.encode(meeting),
             "breakout": try encoder.encode(state.breakout),
             "participants": .array(try state.participants.map { try participant($0, forManager: forManager) }),
         ]

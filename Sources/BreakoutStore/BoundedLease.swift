@@ -82,6 +82,15 @@ extension MeetingStore {
         try await database.withConnection(body)
     }
 
+    /// One statement whose rows do not matter, within the bounds.
+    func run(_ query: PostgresQuery) async throws {
+        let logger = logger
+        _ = try await withBoundedConnection { connection in
+            try await connection.query(query, logger: logger)
+            return true
+        }
+    }
+
     /// BEGIN … COMMIT on a connection leased within the bound; any error rolls back.
     func boundedTransaction<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result

@@ -11,16 +11,35 @@ extension MeetingStore {
         public var participantId: UUID
     }
 
+    /// A signed-in person, and the nodes' secret that derives their participant tokens.
+    public struct SignedIn: Sendable {
+        public var user: User
+        public var tokenSecret: String
+        public init(user: User, tokenSecret: String) {
+            self.user = user
+            self.tokenSecret = tokenSecret
+        }
+
+        func token(in meetingId: UUID) -> String {
+            Tokens.participantToken(meetingId: meetingId, userId: user.id, secret: tokenSecret)
+        }
+
+        /// The email a meeting may trust: a verified one.
+        var verifiedEmail: String? { user.emailVerified ? user.email : nil }
+    }
+
     /// Creates a meeting whose creator is its host: the meeting, its host and the first event in one
-    /// statement. With an idempotency key the key is claimed first, in the same transaction.
+    /// statement. With an idempotency key the key is claimed first, in the same transaction. A
+    /// signed-in creator owns it and is its host (by its own name and email) from any browser.
     public func createMeeting(
-        title: String, hostName: String, breakoutRoomsEnabled: Bool, claim: Idempotency.Claim? = nil
+        title: String, hostName: String, settings: Meeting.Settings, owner: SignedIn? = nil, claim: Idempotency.Claim? = nil
     ) async throws -> CreatedMeeting {
         let title = try InputValidation.title(title)
-        let hostName = try InputValidation.displayName(hostName, field: "hostName")
+        let hostName = try owner.map { String($0.user.name.prefix(64)) } ?? InputValidation.displayName(hostName, field: "hostName")
+        let alternativeHosts = try settings.alternativeHosts.map { try InputValidation.email($0, field: "settings.alternativeHosts") }
         let meetingId = UUID()
-        let host = Participant(id: UUID(), displayName: hostName, email: nil, role: .host)
-        let token = Tokens.generate()
+        let host = Participant(id: UUID(), displayName: hostName, email: owner?.user.email, role: .host)
+        let token = owner?.token(in: meetingId) ?? Tokens.generate()
         let joined = try JSONValueEncoder().text(EventPayload.participantJoined(ParticipantJoined(participant: host)))
         // A fresh code collides with an existing one about once in 10^14 meetings; retry then.
         for attempt in 1...5 {
@@ -34,17 +53,20 @@ extension MeetingStore {
                     try await connection.query(
                         """
                         WITH meeting AS (
-                            INSERT INTO meetings (id, code, title, breakout_rooms_enabled, last_seq)
-                            VALUES (\(meetingId), \(code), \(title), \(breakoutRoomsEnabled), 1)
+                            INSERT INTO meetings (id, code, title, breakout_rooms_enabled, last_seq, owner_id, who_may_join, alternative_hosts)
+                            VALUES (\(meetingId), \(code), \(title), \(settings.breakoutRoomsEnabled), 1, \(owner?.user.id),
+                                    \(settings.whoMayJoin.rawValue), \(alternativeHosts))
                         ), host AS (
-                            INSERT INTO participants (id, meeting_id, display_name, role, token_hash)
-                            VALUES (\(host.id), \(meetingId), \(hostName), 'host', \(Tokens.hash(token)))
+                            INSERT INTO participants (id, meeting_id, display_name, email, email_verified, role, token_hash, user_id)
+                            VALUES (\(host.id), \(meetingId), \(hostName), \(host.email), \(owner?.user.emailVerified ?? false), 'host',
+                                    \(Tokens.hash(token)), \(owner?.user.id))
                         )
                         INSERT INTO events (meeting_id, seq, type, audience, payload)
                         VALUES (\(meetingId), 1, \(EventType.participantJoined.rawValue), 'everyone', \(joined)::jsonb)
                         """, logger: logger)
-                    let meeting = Meeting(
-                        id: meetingId, code: code, title: title, settings: .init(breakoutRoomsEnabled: breakoutRoomsEnabled))
+                    var settings = settings
+                    settings.alternativeHosts = alternativeHosts
+                    let meeting = Meeting(id: meetingId, code: code, title: title, settings: settings)
                     let created = CreatedMeeting(meeting: meeting, hostToken: token, participantId: host.id)
                     if let claim { try await storeIdempotentResult(claim, result: try created.storedForm(), on: connection) }
                     return created
@@ -65,10 +87,16 @@ extension MeetingStore {
         public var token: String
     }
 
-    /// Anyone with the code joins as a participant; a late joiner gets a room when the options say so.
-    public func join(code: String, displayName: String, email: String?, claim: Idempotency.Claim? = nil) async throws -> Joined {
-        let displayName = try InputValidation.displayName(displayName)
-        let email = try email.map { try InputValidation.email($0) }
+    /// Anyone with the code joins as a participant (as the meeting's `whoMayJoin` allows); a late
+    /// joiner gets a room when the options say so. A signed-in person joins by the provider's name
+    /// and email, and joining again (any tab, any device) is the same participant; an alternative
+    /// host joins as a co-host.
+    public func join(
+        code: String, displayName: String?, email: String?, signedIn: SignedIn? = nil, claim: Idempotency.Claim? = nil
+    ) async throws -> Joined {
+        let displayName = try signedIn.map { String($0.user.name.prefix(64)) }
+            ?? InputValidation.displayName(displayName ?? "")
+        let email = try signedIn.map { $0.user.email } ?? email.map { try InputValidation.email($0) }
         let normalized = MeetingCode.normalize(code)
         let logger = logger
         let found = try await withBoundedConnection { connection -> UUID? in
@@ -78,8 +106,45 @@ extension MeetingStore {
         }
         guard let meetingId = found else { throw DomainError.noMeetingWithCode }
         let participantId = UUID()
-        let token = Tokens.generate()
+        let token = signedIn?.token(in: meetingId) ?? Tokens.generate()
+        // The pre-assignment list matches a signed-in person's email only when the provider verified it.
+        let listedEmail = signedIn.map { $0.verifiedEmail } ?? email
         return try await anonymousCommand(meetingId, claim: claim) { transaction in
+            var role = Role.participant
+            for try await (whoMayJoin, alternativeHosts, ownerId, existing) in try await transaction.query(
+                """
+                SELECT m.who_may_join, m.alternative_hosts, m.owner_id,
+                       (SELECT p.id FROM participants p WHERE p.meeting_id = m.id AND p.user_id = \(signedIn?.user.id))
+                FROM meetings m WHERE m.id = \(meetingId)
+                """).decode((String, [String], UUID?, UUID?).self) {
+                // One person, one participant: the same one again, as it is now. Its token is
+                // derived again; stored anew in case the nodes' secret changed since.
+                if let existing {
+                    try await transaction.query(
+                        """
+                        UPDATE participants SET token_hash = \(Tokens.hash(token))
+                        WHERE id = \(existing) AND token_hash <> \(Tokens.hash(token))
+                        """)
+                    return Joined(meetingId: meetingId, participantId: existing, token: token)
+                }
+                let verified = signedIn?.verifiedEmail
+                let alternativeHost = verified.map(alternativeHosts.contains) ?? false
+                switch Meeting.WhoMayJoin(rawValue: whoMayJoin) ?? .anyone {
+                case .anyone: break
+                case .signedIn:
+                    guard signedIn != nil else { throw DomainError.signInRequired }
+                case .invited:
+                    guard let user = signedIn?.user else { throw DomainError.signInRequired }
+                    var invited = alternativeHost || ownerId == user.id
+                    if !invited, let verified {
+                        for try await _ in try await transaction.query(
+                            "SELECT 1 FROM preassignments WHERE meeting_id = \(meetingId) AND email = \(verified) LIMIT 1"
+                        ).decode(Int.self) { invited = true }
+                    }
+                    guard invited else { throw DomainError.notInvited }
+                }
+                if alternativeHost { role = .cohost }
+            }
             // The least populated room, for a late joiner, by assignment count; and the room the
             // pre-assignment list names for the joiner's email, if it exists (same statement).
             var rooms: [(id: UUID, assigned: Int)] = []
@@ -89,7 +154,7 @@ extension MeetingStore {
                     """
                     SELECT r.id, (SELECT count(*) FROM participants p WHERE p.meeting_id = r.meeting_id AND p.assigned_room_id = r.id),
                            EXISTS (SELECT 1 FROM preassignments pa
-                                   WHERE pa.meeting_id = r.meeting_id AND pa.email = \(email) AND pa.room_name = r.name)
+                                   WHERE pa.meeting_id = r.meeting_id AND pa.email = \(listedEmail) AND pa.room_name = r.name)
                     FROM rooms r WHERE r.meeting_id = \(meetingId) ORDER BY r.position
                     """)
                 for try await (id, count, preassigned) in rows.decode((UUID, Int, Bool).self) {
@@ -98,17 +163,18 @@ extension MeetingStore {
                 }
             }
             let late = BreakoutRules.lateJoiner(
-                role: .participant, breakout: transaction.breakout, rooms: rooms, preassignedRoom: preassignedRoom)
+                role: role, breakout: transaction.breakout, rooms: rooms, preassignedRoom: preassignedRoom)
             var location: UUID?
             if case .move(let room)? = late?.effect { location = room }
             try await transaction.query(
                 """
-                INSERT INTO participants (id, meeting_id, display_name, email, role, token_hash, assigned_room_id, location_room_id)
-                VALUES (\(participantId), \(meetingId), \(displayName), \(email), 'participant', \(Tokens.hash(token)),
-                        \(late?.room), \(location))
+                INSERT INTO participants (id, meeting_id, display_name, email, email_verified, role, token_hash, assigned_room_id,
+                                          location_room_id, user_id)
+                VALUES (\(participantId), \(meetingId), \(displayName), \(email), \(signedIn?.verifiedEmail != nil), \(role.rawValue),
+                        \(Tokens.hash(token)), \(late?.room), \(location), \(signedIn?.user.id))
                 """)
             let participant = Participant(
-                id: participantId, displayName: displayName, email: email, role: .participant, location: location,
+                id: participantId, displayName: displayName, email: email, role: role, location: location,
                 assignedRoomId: late?.room)
             transaction.emit(DomainEvent(.participantJoined(ParticipantJoined(participant: participant))))
             if case .prompt? = late?.effect, let room = late?.room { transaction.emit(.movePrompt(participantId, to: room)) }

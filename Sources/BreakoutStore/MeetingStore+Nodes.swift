@@ -27,12 +27,4 @@ extension MeetingStore {
     public func checkDatabase() async throws {
         try await run("SELECT 1")
     }
-
-    private func run(_ query: PostgresQuery) async throws {
-        let logger = logger
-        _ = try await withBoundedConnection { connection in
-            try await connection.query(query, logger: logger)
-            return true
-        }
-    }
 }

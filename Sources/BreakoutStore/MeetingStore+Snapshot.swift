@@ -39,7 +39,8 @@ extension MeetingStore {
         for try await row in try await connection.query(
             """
             SELECT m.code, m.title, m.breakout_rooms_enabled, m.status, m.last_seq, m.created_at,
-                   b.opened_at, b.timer_ends_at, b.closing_ends_at, b.status, b.mode, \(unescaped: BreakoutColumns.selectedOptions)
+                   b.opened_at, b.timer_ends_at, b.closing_ends_at, b.status, b.mode, \(unescaped: BreakoutColumns.selectedOptions),
+                   m.who_may_join, m.alternative_hosts
             FROM meetings m LEFT JOIN breakouts b ON b.meeting_id = m.id WHERE m.id = \(meetingId)
             """, logger: logger
         ) {
@@ -47,7 +48,11 @@ extension MeetingStore {
             guard try c[3].decode(String.self) == "active" else { throw DomainError.meetingEnded }
             let meeting = Meeting(
                 id: meetingId, code: try c[0].decode(String.self), title: try c[1].decode(String.self),
-                settings: .init(breakoutRoomsEnabled: try c[2].decode(Bool.self)), createdAt: try c[5].decode(Date.self))
+                settings: .init(
+                    breakoutRoomsEnabled: try c[2].decode(Bool.self),
+                    whoMayJoin: Meeting.WhoMayJoin(rawValue: try c[12].decode(String.self)) ?? .anyone,
+                    alternativeHosts: try c[13].decode([String].self)),
+                createdAt: try c[5].decode(Date.self))
             var breakout = Breakout.none
             if let status = try c[9].decode(BreakoutStatus?.self), let options = try c[11].decode(String?.self) {
                 breakout = Breakout(

@@ -7,15 +7,28 @@ public enum Tokens {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return base64URL(Data(bytes))
     }
 
     /// The stored form (bytea).
     public static func hash(_ token: String) -> Data {
         Data(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    /// A signed-in person's participant token in a meeting: derived from the nodes' shared secret,
+    /// so that the same person gets the same token on every node, tab and device (one person, one
+    /// participant) and no table holds it.
+    public static func participantToken(meetingId: UUID, userId: UUID, secret: String) -> String {
+        let message = Data("participant \(meetingId.uuidString.lowercased()) \(userId.uuidString.lowercased())".utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
+        return base64URL(Data(mac))
+    }
+
+    public static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BreakoutDomain
 import CoreMetrics
 import Prometheus
 import BreakoutServer
@@ -94,7 +95,40 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Campus mail domain added to Canvas logins without one, e.g. uio.no (env BREAKOUT_LOGIN_DOMAIN; default: none, such rows are refused).")
     var loginDomain: String = ProcessInfo.processInfo.environment["BREAKOUT_LOGIN_DOMAIN"] ?? ""
 
+    // Campus sign-in (OpenID Connect): on when BREAKOUT_OIDC_ISSUER is set. Read from the
+    // environment only, so that no secret shows in a process list.
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// The sign-in configuration, nil in open mode; a clear message for anything missing or wrong.
+    func signInConfiguration() throws -> SignInConfiguration? {
+        let env = Self.environment
+        guard let issuer = env["BREAKOUT_OIDC_ISSUER"], !issuer.isEmpty else { return nil }
+        func required(_ name: String) throws -> String {
+            guard let value = env[name], !value.isEmpty else {
+                throw ValidationError("\(name) must be set when BREAKOUT_OIDC_ISSUER is (see README, \"Campus sign-in\").")
+            }
+            return value
+        }
+        let clientId = try required("BREAKOUT_OIDC_CLIENT_ID")
+        let publicURL = try required("BREAKOUT_PUBLIC_URL")
+        guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") else {
+            throw ValidationError("BREAKOUT_PUBLIC_URL must be the balancer's http(s):// address (got '\(publicURL)').")
+        }
+        let secret = try required("BREAKOUT_TOKEN_SECRET")
+        guard secret.count >= 32 else { throw ValidationError("BREAKOUT_TOKEN_SECRET must be at least 32 characters.") }
+        let policyText = env["BREAKOUT_HOST_POLICY"] ?? "anyone"
+        guard let policy = HostPolicy(policyText) else {
+            throw ValidationError(
+                "BREAKOUT_HOST_POLICY must be anyone, claim:NAME=V1,V2 or domain:D1,D2 (got '\(policyText)').")
+        }
+        let scopes = env["BREAKOUT_OIDC_SCOPES"].flatMap { $0.isEmpty ? nil : $0 } ?? "openid email profile"
+        return SignInConfiguration(
+            issuer: issuer, clientId: clientId, clientSecret: env["BREAKOUT_OIDC_CLIENT_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
+            publicURL: publicURL, scopes: scopes, tokenSecret: secret, hostPolicy: policy)
+    }
+
     func validate() throws {
+        _ = try signInConfiguration()
         if !loginDomain.isEmpty, ServerConfiguration.normalizedLoginDomain(loginDomain) == nil {
             throw ValidationError("BREAKOUT_LOGIN_DOMAIN must be a mail domain such as uio.no (got '\(loginDomain)').")
         }
@@ -112,7 +146,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
             heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir,
             loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain),
-            idleTimeout: .seconds(idleTimeoutSeconds))
+            idleTimeout: .seconds(idleTimeoutSeconds), signIn: try signInConfiguration())
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.

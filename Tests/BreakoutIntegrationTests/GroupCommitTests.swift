@@ -13,7 +13,7 @@ struct GroupCommitTests {
     func refusedCommandRefusesOnlyItself() async throws {
         try await TestDatabase.withClient { client in
             let store = MeetingStore(client: client, logger: TestDatabase.logger)
-            let created = try await store.createMeeting(title: "Lecture", hostName: "Host", breakoutRoomsEnabled: true)
+            let created = try await store.createMeeting(title: "Lecture", hostName: "Host", settings: .init(breakoutRoomsEnabled: true))
             let meetingId = created.meeting.id
             let code = created.meeting.code
             let host = Caller(meetingId: meetingId, token: created.hostToken)
@@ -89,7 +89,7 @@ struct GroupCommitTests {
             let store = MeetingStore(client: client, logger: TestDatabase.logger, maxGroupTransactions: 1)
             var meetings: [(host: Caller, person: Caller, room: UUID)] = []
             for title in ["Blocked", "B", "C", "D"] {
-                let created = try await store.createMeeting(title: title, hostName: "Host", breakoutRoomsEnabled: true)
+                let created = try await store.createMeeting(title: title, hostName: "Host", settings: .init(breakoutRoomsEnabled: true))
                 let meetingId = created.meeting.id
                 let code = created.meeting.code
                 let host = Caller(meetingId: meetingId, token: created.hostToken)

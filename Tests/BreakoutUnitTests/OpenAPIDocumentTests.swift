@@ -22,14 +22,18 @@ struct OpenAPIDocumentTests {
 
     static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
-    /// The router of a node. It is built but no request touches the database, so the client is
-    /// never run.
+    /// The router of a node with campus sign-in (which adds `/auth/*`). It is built but no request
+    /// touches the database or the provider, so neither is run.
     static func router() -> Router<BreakoutRequestContext> {
         let client = PostgresClient(
             configuration: .init(host: "127.0.0.1", username: "unused", password: nil, database: nil, tls: .disable),
             backgroundLogger: Logger(label: "unused"))
         let store = MeetingStore(client: client, logger: Logger(label: "test"))
-        return BreakoutServer.buildRouter(store: store, hub: EventHub(store: store), configuration: .init(nodeId: "openapi"))
+        let signIn = SignInConfiguration(
+            issuer: "https://idp.example", clientId: "breakout", clientSecret: nil, publicURL: "https://breakout.example",
+            tokenSecret: String(repeating: "s", count: 32))
+        return BreakoutServer.buildRouter(
+            store: store, hub: EventHub(store: store), configuration: .init(nodeId: "openapi", signIn: signIn))
     }
 
     static func document() throws -> YAMLNode {

@@ -1,0 +1,78 @@
+import BreakoutDomain
+import BreakoutStore
+import Foundation
+import Hummingbird
+
+/// `/v1/me`: the person signed in, their meetings and their personal API tokens.
+struct MeRoutes: Sendable {
+    let store: MeetingStore
+    /// nil in open mode: `/v1/me` answers 401 `sign_in_off`.
+    let signIn: SignInConfiguration?
+
+    func register(on router: Router<BreakoutRequestContext>) {
+        let me = router.group("v1/me").add(middleware: PeopleMiddleware(store: store, signIn: signIn))
+        me.get(use: profile)
+        me.get("meetings", use: meetings)
+        me.get("api-tokens", use: apiTokens)
+        me.post("api-tokens", use: createAPIToken)
+        me.delete("api-tokens/:tokenId", use: revokeAPIToken)
+    }
+
+    struct Profile: Encodable {
+        var id: UUID
+        var name: String
+        var email: String?
+        var emailVerified: Bool
+        var mayHost: Bool
+        /// Who may host, in a sentence (for those who may not).
+        var hostPolicy: String
+    }
+
+    func requireUser(_ context: BreakoutRequestContext) throws -> User {
+        guard signIn != nil else {
+            throw Problem(status: .unauthorized, code: "sign_in_off",
+                          detail: "This service runs without campus sign-in: nobody is signed in.")
+        }
+        guard let user = context.user else {
+            throw Problem(status: .unauthorized, code: "not_signed_in", detail: "Sign in first: GET /auth/login.")
+        }
+        return user
+    }
+
+    @Sendable func profile(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let user = try requireUser(context)
+        let policy = signIn?.hostPolicy ?? .anyone
+        return try Routes.json(Profile(
+            id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified,
+            mayHost: policy.allows(claims: user.claims, email: user.email, emailVerified: user.emailVerified),
+            hostPolicy: policy.description))
+    }
+
+    @Sendable func meetings(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let user = try requireUser(context)
+        return try Routes.json(["meetings": try await store.meetings(of: user)])
+    }
+
+    @Sendable func apiTokens(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let user = try requireUser(context)
+        return try Routes.json(["tokens": try await store.apiTokens(userId: user.id)])
+    }
+
+    @Sendable func createAPIToken(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let user = try requireUser(context)
+        var body = try await JSONBody.read(request)
+        let name = body.string("name", required: true)
+        let days = body.int("expiresInDays", in: 1...3650, nullable: true)
+        try body.finish()
+        let token = try await store.createAPIToken(userId: user.id, name: try Routes.present(name), expiresInDays: days ?? nil)
+        return try Routes.json(token, status: .created)
+    }
+
+    @Sendable func revokeAPIToken(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let user = try requireUser(context)
+        guard let raw = context.parameters.get("tokenId"), let id = UUID(uuidString: raw),
+              try await store.revokeAPIToken(userId: user.id, id: id)
+        else { throw Problem(status: .notFound, code: "api_token_not_found", detail: "You have no API token with that id.") }
+        return Response(status: .noContent)
+    }
+}
