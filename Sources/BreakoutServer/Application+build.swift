@@ -28,6 +28,8 @@ extension BreakoutServer {
             let logger = Logger(label: "breakout.sign-in")
             let provider = OpenIDProvider(configuration: signIn, http: .shared, logger: logger)
             SignInRoutes(store: store, provider: provider, configuration: signIn, logger: logger).register(on: router)
+        } else {
+            SignInRoutes.registerOpenMode(on: router)
         }
         LiveStream(store: store, hub: hub).register(on: router)
         Health(store: store, hub: hub).register(on: router)

@@ -21,6 +21,17 @@ struct SignInRoutes: Sendable {
         router.group("auth/logout").add(middleware: PeopleMiddleware(store: store, signIn: configuration)).post(use: logout)
     }
 
+    /// In open mode the sign-in paths exist only to say that there is no sign-in: 404 `sign_in_off`
+    /// (and 405 for another method, as for every path).
+    static func registerOpenMode(on router: Router<BreakoutRequestContext>) {
+        let off: @Sendable (Request, BreakoutRequestContext) async throws -> Response = { _, _ in
+            throw Problem(status: .notFound, code: "sign_in_off", detail: "This service runs without campus sign-in.")
+        }
+        router.get("auth/login", use: off)
+        router.get("auth/callback", use: off)
+        router.post("auth/logout", use: off)
+    }
+
     /// Starts a sign-in: remembers it in a sealed cookie and sends the browser to the provider.
     @Sendable func login(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let returnTo = SignInState.localPath(request.uri.queryParameters.get("returnTo").map { String($0) })
