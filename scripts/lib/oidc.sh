@@ -23,6 +23,7 @@ oidc_provider_version=0.4.8
 oidc_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 oidc_venv="$oidc_lib_dir/../../.data/oidc-venv"
 source "$oidc_lib_dir/postgres.sh" # pg_free_port
+source "$oidc_lib_dir/pid-file.sh"
 
 # Prints a Python 3.12 or later: BREAKOUT_OIDC_PYTHON, one on PATH, or one that pyenv installed.
 oidc_python() {
@@ -101,11 +102,5 @@ PY
 }
 
 oidc_stop() {
-    local dir=$1 pid
-    [ -f "$dir/oidc.pid" ] || return 0
-    pid=$(<"$dir/oidc.pid")
-    rm -f "$dir/oidc.pid"
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    stop_pid_file "$1/oidc.pid" TERM KILL
 }
