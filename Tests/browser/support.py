@@ -83,6 +83,15 @@ def api(base, method, path, token=None, body=None, content_type="application/jso
             return e.code, None
 
 
+# axe-core, as scripts/lib/browser.sh installs it, and the rules it checks: WCAG 2.1, levels A and AA.
+AXE_JS = os.path.join(REPO, ".data", "axe-core", "selenium_axe_python", "axe-core", "axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class AccessibilityViolations(AssertionError):
+    """A screen with violations of impact "serious" or "critical"."""
+
+
 def chromium_binary():
     for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"):
         if os.path.exists(candidate):
@@ -183,6 +192,30 @@ class Browser:
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
+
+    def check_accessibility(self, screen):
+        """Runs axe-core on the page as it is now; raises AccessibilityViolations naming each serious or
+        critical violation (rule, where, help), and prints the milder ones' rule ids as a note."""
+        with open(AXE_JS) as f:
+            self.js(f.read())
+        violations = json.loads(self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] })
+              .then((results) => done(JSON.stringify(results.violations)), (error) => done(JSON.stringify([{ id: 'axe-error', impact: 'critical', help: String(error), helpUrl: '', nodes: [] }])));
+        """, AXE_TAGS))
+        bad = [v for v in violations if v.get("impact") in ("serious", "critical")]
+        mild = sorted({v["id"] for v in violations} - {v["id"] for v in bad})
+        if mild:
+            print(f"    {screen}: minor or moderate only, not counted: {', '.join(mild)}")
+        if bad:
+            lines = [f"{screen}: {len(bad)} serious or critical accessibility violation(s)"]
+            for v in bad:
+                targets = [" ".join(map(str, node.get("target", []))) for node in v.get("nodes", [])]
+                lines.append(f"  {v['id']} ({v['impact']}): {v['help']} ({v.get('helpUrl', '')})")
+                lines += [f"    at {target}" for target in targets[:8]]
+                if len(targets) > 8:
+                    lines.append(f"    … and {len(targets) - 8} more")
+            raise AccessibilityViolations("\n".join(lines))
 
     def save_artifacts(self, folder, step):
         os.makedirs(folder, exist_ok=True)

@@ -21,13 +21,14 @@ import traceback
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from support import Browser, Node, api
+from support import AccessibilityViolations, Browser, Node, api
 
 ARTIFACTS = os.environ.get("BROWSER_ARTIFACTS") or tempfile.mkdtemp(prefix="breakout-browser-")
 
 
 class Scenario:
-    """Ordered steps sharing state; after a failure the remaining steps are skipped."""
+    """Ordered steps sharing state; after a failure the remaining steps are skipped, except after an
+    accessibility check's: the steps that follow do not depend on it."""
 
     def __init__(self, name, browsers):
         self.name = name
@@ -45,15 +46,22 @@ class Scenario:
             action()
             self.passed += 1
             print(f"  ✔ {name} ({time.time() - started:.1f} s)", flush=True)
+        except AccessibilityViolations as error:  # every violation, one per line
+            self.failed += 1
+            print(f"  ✘ {name}: {error}", flush=True)
+            self.save_artifacts(name)
         except Exception as error:  # a failed assertion, a time-out, a browser error
             self.failed += 1
             self.broken = True
             print(f"  ✘ {name}: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}", flush=True)
             traceback.print_exc(limit=3)
-            folder = os.path.join(ARTIFACTS, self.name)
-            for browser in self.browsers():
-                stem = browser.save_artifacts(folder, name.replace(" ", "-").replace("/", "-")[:60])
-                print(f"    saved {stem}.png and .console.log")
+            self.save_artifacts(name)
+
+    def save_artifacts(self, step):
+        folder = os.path.join(ARTIFACTS, self.name)
+        for browser in self.browsers():
+            stem = browser.save_artifacts(folder, step.replace(" ", "-").replace("/", "-")[:60])
+            print(f"    saved {stem}.png and .console.log")
 
     def run(self, steps):
         """Runs the (name, action) steps in order, then quits the scenario's browsers however the
@@ -112,7 +120,27 @@ def create_rooms(host, count, mode, hint=None):
 
 
 def session_of(browser):
+    """The meeting this tab is in (sessionStorage)."""
     return json.loads(browser.js("return sessionStorage.getItem('breakout.session')") or "null")
+
+
+def kept_in_browser(browser, meeting_id):
+    """The meeting as this browser keeps it beyond the tab (localStorage): the first of its people."""
+    return json.loads(browser.js("""const key = Object.keys(localStorage).find((k) => k.startsWith('breakout.meeting.' + arguments[0] + '.'));
+        return key ? localStorage.getItem(key) : null""", meeting_id) or "null")
+
+
+def close_tab_and_reopen(browser, url):
+    """Closes the browser's tab and opens `url` in a new one, as a person who closed the tab and came
+    back: same profile (so the same localStorage), a new tab's empty sessionStorage."""
+    old = browser.driver.current_window_handle
+    browser.driver.switch_to.new_window("tab")
+    new = browser.driver.current_window_handle
+    browser.driver.switch_to.window(old)
+    browser.driver.close()
+    browser.driver.switch_to.window(new)
+    browser.driver.get(url)
+    check(session_of(browser) is None, "a new tab starts with no meeting of its own")
 
 
 def state_matches_server(browser, base):
@@ -155,6 +183,12 @@ def breakout_session(node_a, node_b):
         people["ada"] = Browser("ada", width=420, height=860)  # a phone
         people["grace"] = Browser("grace")
 
+    def start_page_is_accessible():
+        host = people["host"]
+        host.driver.get(node_a.base + "/")
+        host.visible("create-form")
+        host.check_accessibility("the start page")
+
     def host_creates_meeting():
         host = people["host"]
         host.driver.get(node_a.base + "/")
@@ -169,6 +203,14 @@ def breakout_session(node_a, node_b):
         check(link.endswith(f"/?code={code}"), f"join link {link}")
         host.wait_text("connection", "Live")
         host.wait_text("status-text", "not set up yet")
+        ctx["meeting"] = session_of(host)["meetingId"]
+        check(kept_in_browser(host, ctx["meeting"])["token"] == session_of(host)["token"], "the host's token kept in the browser")
+
+    def join_form_is_accessible():
+        ada = people["ada"]
+        ada.driver.get(f"{node_b.base}/?code={ctx['code']}")
+        ada.visible("join-form")
+        ada.check_accessibility("the join form (a phone)")
 
     def others_join_on_node_b():
         for key, name, email in (("cohost", "Casey", "casey@uni.example"), ("ada", "Ada", "ada@uni.example"),
@@ -187,9 +229,53 @@ def breakout_session(node_a, node_b):
 
     def reload_keeps_the_person():
         ada = people["ada"]
+        before = session_of(ada)["participantId"]
         ada.driver.refresh()
         ada.wait_text("who", "Ada")
         ada.wait_text("my-location", "main session")
+        after = ada.js("return window.breakout.state.you.participantId")
+        check(after == before, f"the same participant after a reload: {before} then {after}")
+
+    def participant_comes_back_after_closing_the_tab():
+        grace = people["grace"]
+        before = session_of(grace)["participantId"]
+        close_tab_and_reopen(grace, node_b.base + "/")
+        item = grace.card("my-meeting", "Seminar week 3")
+        check("Participant · Grace" in item.text, f"the list says who Grace is: {item.text!r}")
+        grace.check_accessibility("the start page with your meetings")
+        grace.click("my-meeting-open", within=item)
+        grace.wait_text("my-location", "main session")
+        grace.wait_text("connection", "Live")
+        after = grace.js("return window.breakout.state.you.participantId")
+        check(after == before, f"the same participant after closing the tab: {before} then {after}")
+        people["host"].wait(lambda: people["host"].count("person") == 4, "still four people in the host's list")
+
+    def host_comes_back_after_closing_the_tab():
+        host = people["host"]
+        close_tab_and_reopen(host, node_a.base + "/")
+        item = host.card("my-meeting", "Seminar week 3")
+        check(f"Host · Dr. Lovelace · code {ctx['code']}" in item.text, f"the list says who the host is: {item.text!r}")
+        host.click("my-meeting-open", within=item)
+        host.wait(lambda: host.text_of("join-code") == ctx["code"], "the console of the same meeting")
+        host.wait_text("who", "Dr. Lovelace · Host")
+        host.wait_text("connection", "Live")
+        host.wait(lambda: host.count("person") == 4, "four people in the host's list")
+
+    def host_link_makes_another_browser_host():
+        host = people["host"]
+        link = host.visible("host-link").get_attribute("href")
+        check(link.startswith(f"{node_a.base}/?code={ctx['code']}#"), f"host link {link}")
+        check(f"host={session_of(host)['token']}" in link, "the host link carries the host's token in its fragment")
+        elsewhere = Browser("host-elsewhere")
+        try:
+            elsewhere.driver.get(link)
+            elsewhere.wait(lambda: elsewhere.text_of("join-code") == ctx["code"], "the console from the host link")
+            elsewhere.wait_text("who", "Dr. Lovelace · Host")
+            check(elsewhere.driver.current_url == node_a.base + "/", f"the token left the address bar: {elsewhere.driver.current_url}")
+            check(kept_in_browser(elsewhere, ctx["meeting"]) is not None, "the meeting kept in the second browser")
+            elsewhere.visible("host-link")
+        finally:
+            elsewhere.quit()
 
     def host_appoints_cohost():
         host = people["host"]
@@ -198,6 +284,7 @@ def breakout_session(node_a, node_b):
         cohost = people["cohost"]
         cohost.visible("rooms-panel", "the co-host's console")
         cohost.wait_text("who", "Co-host")
+        check(not cohost.displayed("host-link"), "a co-host is shown no host link")
 
     def host_uploads_csv():
         host = people["host"]
@@ -282,6 +369,12 @@ def breakout_session(node_a, node_b):
         for key in ("ada", "grace", "cohost"):
             people[key].wait_text("broadcast", "Five minutes left 👋")
         check(box.get_attribute("value") == "", "the message box is cleared")
+
+    def console_with_rooms_open_is_accessible():
+        people["host"].check_accessibility("the host's console, rooms open")
+
+    def participant_view_is_accessible():
+        people["ada"].check_accessibility("the participant's view in a room (a phone)")
 
     def cohost_hops_rooms():
         cohost = people["cohost"]
@@ -374,12 +467,18 @@ def breakout_session(node_a, node_b):
         people["grace"].wait_text("start-message", "The host removed you from the meeting")
         host.wait(lambda: host.count("person") == 3, "three people left in the host's list")
         check(session_of(people["grace"]) is None, "Grace's session is forgotten")
+        check(kept_in_browser(people["grace"], ctx["meeting"]) is None, "and so is the meeting in her browser")
 
     steps = [
         ("four browsers start", open_browsers),
+        ("accessibility: the start page", start_page_is_accessible),
         ("host creates a meeting on node A", host_creates_meeting),
+        ("accessibility: the join form", join_form_is_accessible),
         ("co-host and participants join on node B from the join link", others_join_on_node_b),
         ("a reload returns the same person", reload_keeps_the_person),
+        ("a participant closes the tab and comes back as the same person", participant_comes_back_after_closing_the_tab),
+        ("host closes the tab and comes back from the start page", host_comes_back_after_closing_the_tab),
+        ("the private host link makes another browser the host", host_link_makes_another_browser_host),
         ("host appoints a co-host", host_appoints_cohost),
         ("host uploads a CSV: bad lines shown, then a good list", host_uploads_csv),
         ("host creates pre-assigned rooms", host_creates_preassigned_rooms),
@@ -388,6 +487,8 @@ def breakout_session(node_a, node_b):
         ("host opens all rooms", open_all_rooms),
         ("participants join from the prompt", participants_join_from_the_prompt),
         ("a broadcast appears in every window", broadcast_reaches_everyone),
+        ("accessibility: the host's console with rooms open", console_with_rooms_open_is_accessible),
+        ("accessibility: the participant's view", participant_view_is_accessible),
         ("co-host hops between rooms", cohost_hops_rooms),
         ("participant asks for help, host takes it", help_is_asked_and_taken),
         ("host mutes, then unmutes all", mute_and_unmute_all),

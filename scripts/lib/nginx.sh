@@ -10,6 +10,8 @@
 # nginx_start DIR                   starts nginx in the background (its pid in DIR/nginx.pid)
 # nginx_stop DIR                    stops it and waits for it to exit
 
+source "$(dirname "${BASH_SOURCE[0]}")/pid-file.sh"
+
 nginx_repo_root() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
 
 nginx_bin() {
@@ -80,11 +82,5 @@ nginx_start() {
 }
 
 nginx_stop() {
-    local dir=$1 pid
-    [ -f "$dir/master.pid" ] || return 0
-    pid=$(<"$dir/master.pid")
-    rm -f "$dir/master.pid"
-    kill -QUIT "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -TERM "$pid" 2>/dev/null || true
+    stop_pid_file "$1/master.pid" QUIT TERM
 }

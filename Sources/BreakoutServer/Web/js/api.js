@@ -94,22 +94,68 @@ export function meetingApi(meetingId, token) {
   };
 }
 
-const key = 'breakout.session';
+// Who this tab is, and the meetings this browser is in. The tab's meeting is in sessionStorage, so
+// a reload returns to the same place and another tab may be another person. Every meeting the
+// browser joined or created is also kept in localStorage, so that closing the tab loses nothing:
+// the start page lists them with a way back in and "Forget". One key per meeting and participant,
+// so that a host who joins their own meeting in another tab, to see it as others do, keeps both.
+const tabKey = 'breakout.session';
+const meetingPrefix = 'breakout.meeting.';
 
-/** Who this browser tab is: kept in sessionStorage, so a reload returns to the same place. */
-export const session = {
-  load() {
+function readJSON(storage, key) {
+  try {
+    return JSON.parse(storage.getItem(key));
+  } catch {
+    return null;
+  }
+}
+
+/** The meetings kept in this browser (localStorage), newest first. */
+export const savedMeetings = {
+  list() {
+    const found = [];
     try {
-      const value = JSON.parse(sessionStorage.getItem(key));
-      return value && value.meetingId && value.token ? value : null;
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (!key.startsWith(meetingPrefix)) continue;
+        const value = readJSON(localStorage, key);
+        if (value && value.meetingId && value.token) found.push(value);
+      }
     } catch {
-      return null;
+      return []; // storage switched off: nothing kept
+    }
+    return found.sort((a, b) => (b.savedAt || 0) - (a.savedAt || 0));
+  },
+  /** Adds or updates one meeting (token, participant id, and what the list shows). */
+  remember(value) {
+    if (!value.participantId) return; // a host link's, until the snapshot says who it is
+    try {
+      const key = `${meetingPrefix}${value.meetingId}.${value.participantId}`;
+      localStorage.setItem(key, JSON.stringify({ ...readJSON(localStorage, key), ...value, savedAt: Date.now() }));
+    } catch {
+      // storage full or switched off: the tab's session still works
     }
   },
+  forget({ meetingId, participantId }) {
+    try {
+      localStorage.removeItem(`${meetingPrefix}${meetingId}.${participantId}`);
+    } catch {
+      // nothing kept
+    }
+  },
+};
+
+/** The meeting this tab is in (sessionStorage); saving it also keeps it in this browser. */
+export const session = {
+  load() {
+    const value = readJSON(sessionStorage, tabKey);
+    return value && value.meetingId && value.token ? value : null;
+  },
   save(value) {
-    sessionStorage.setItem(key, JSON.stringify(value));
+    sessionStorage.setItem(tabKey, JSON.stringify(value));
+    savedMeetings.remember(value);
   },
   clear() {
-    sessionStorage.removeItem(key);
+    sessionStorage.removeItem(tabKey);
   },
 };

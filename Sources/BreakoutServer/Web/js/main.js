@@ -1,7 +1,7 @@
 // The web app's entry: the start page (create or join), then the host's console or the
 // participant's view of one meeting, kept live from the event stream.
-import { ApiError, call, meetingApi, session } from './api.js';
-import { h, setText, setClass, toast } from './dom.js';
+import { ApiError, call, meetingApi, savedMeetings, session } from './api.js';
+import { h, setText, setClass, toast, confirmButton } from './dom.js';
 import { act, showError } from './actions.js';
 import { MeetingState } from './state.js';
 import { connectLive } from './live.js';
@@ -60,21 +60,62 @@ function renderStart(message) {
     h('header', { class: 'topbar' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Breakout rooms')),
     h('main', { class: 'start' },
       message ? h('p', { class: 'notice', role: 'alert', 'data-testid': 'start-message' }, message) : null,
+      myMeetings(),
       h('div', { class: 'start-grid' }, code ? [joinForm, createForm] : [createForm, joinForm])));
   (code ? joinForm.elements.displayName : createForm.elements.title).focus();
+}
+
+const roleNames = { host: 'Host', cohost: 'Co-host', participant: 'Participant' };
+
+/** The meetings this browser is in (closing a tab loses none), each with a way back in and "Forget". */
+function myMeetings() {
+  const meetings = savedMeetings.list();
+  if (!meetings.length) return null;
+  const list = h('ul', { class: 'my-meetings-list' });
+  for (const saved of meetings) {
+    const details = [roleNames[saved.role], saved.displayName, saved.code && `code ${saved.code}`].filter(Boolean).join(' · ');
+    const item = h('li', { 'data-testid': 'my-meeting' },
+      h('div', { class: 'my-meeting-text' }, h('strong', {}, saved.title || 'A meeting'), h('span', { class: 'muted' }, details)));
+    const open = h('button', { type: 'button', class: 'primary', 'data-testid': 'my-meeting-open',
+      'aria-label': `Go back in: ${saved.title || 'a meeting'}, ${details}` }, 'Go back in');
+    open.addEventListener('click', () => {
+      session.save(saved);
+      history.replaceState(null, '', '/');
+      enterMeeting();
+    });
+    // The token is kept nowhere else: a host without the private host link cannot come back.
+    const forget = confirmButton('Forget', saved.role === 'host' ? 'Forget? You lose the host role' : 'Click again to forget', () => {
+      savedMeetings.forget(saved);
+      item.remove();
+      if (!list.children.length) list.closest('section')?.remove();
+    }, { class: 'quiet', 'data-testid': 'my-meeting-forget' });
+    item.append(h('div', { class: 'row' }, open, forget));
+    list.append(item);
+  }
+  return h('section', { class: 'card my-meetings', 'data-testid': 'my-meetings' },
+    h('h2', {}, 'Your meetings in this browser'), list);
 }
 
 // MARK: A meeting
 
 let current = null;
 
+/** This tab is no longer in its meeting (left, removed, ended, refused): forgotten everywhere. */
 function leaveMeeting(message) {
+  const saved = session.load();
   current?.live?.close();
   current?.view?.destroy?.();
   clearInterval(current?.ticker);
   current = null;
   session.clear();
+  if (saved) savedMeetings.forget(saved);
   renderStart(message);
+}
+
+/** Back to the start page, the meeting still kept in this browser (it could not be loaded now). */
+function backToStart() {
+  session.clear();
+  renderStart();
 }
 
 /** Why the API refuses this session, as a sentence; null when it does not. */
@@ -105,9 +146,12 @@ async function enterMeeting() {
     root.replaceChildren(h('main', { class: 'loading' },
       h('p', {}, 'The meeting could not be loaded.'),
       h('button', { type: 'button', class: 'primary', onclick: enterMeeting }, 'Try again'),
-      h('button', { type: 'button', onclick: () => leaveMeeting() }, 'Back to the start page')));
+      h('button', { type: 'button', onclick: backToStart }, 'Back to the start page')));
     return;
   }
+  // A host link carries no participant id: the snapshot says who the token is.
+  saved.participantId = snapshot.you.participantId;
+  session.save({ ...saved, title: snapshot.meeting.title, code: snapshot.meeting.code });
 
   const app = {
     api,
@@ -145,6 +189,7 @@ async function enterMeeting() {
     app.shell = shell(app);
     root.replaceChildren(app.shell.header, app.shell.banner, app.main);
     app.view = app.managerView ? mountConsole(app.main, app) : mountParticipant(app.main, app);
+    savedMeetings.remember({ ...saved, role: app.state.you.role, displayName: app.state.me?.displayName });
     document.title = `${app.state.meeting.title} – Breakout rooms`;
     app.invalidate();
   };
@@ -212,7 +257,7 @@ function renderShell(app) {
   setText(s.connection, text);
   s.connection.dataset.state = kind;
   const me = app.state.me;
-  const role = { host: 'Host', cohost: 'Co-host', participant: 'Participant' }[app.state.you.role] || '';
+  const role = roleNames[app.state.you.role] || '';
   setText(s.who, me ? `${me.displayName} · ${role}` : role);
   setText(s.title, app.state.meeting.title);
   const down = app.connection === 'reconnecting' || app.connection === 'lost';
@@ -223,4 +268,24 @@ function renderShell(app) {
   setClass(s.banner, 'lost', app.connection === 'lost');
 }
 
+// MARK: The private host link
+
+/**
+ * `/?code=CODE#meeting=ID&host=TOKEN`, shown to the host in the console: opened in any browser, it
+ * makes that browser the host. The fragment never reaches a server (nor its logs); once read, it
+ * leaves the address bar and the history.
+ */
+function takeHostLink() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const meetingId = fragment.get('meeting');
+  const token = fragment.get('host');
+  if (!meetingId || !token) return;
+  session.save({ meetingId, token });
+  history.replaceState(null, '', '/');
+}
+
+// A host link pasted into a tab already on the page changes only the fragment: start over with it.
+window.addEventListener('hashchange', () => location.reload());
+
+takeHostLink();
 enterMeeting();
