@@ -65,6 +65,9 @@ public struct Participant: Sendable, Equatable, Codable {
     public var id: UUID
     public var displayName: String
     public var email: String?
+    /// Whether the campus provider vouches for `email` (a signed-in participant's); a typed email
+    /// is not verified.
+    public var emailVerified: Bool
     public var role: Role
     /// nil is the main room.
     public var location: UUID?
@@ -72,16 +75,32 @@ public struct Participant: Sendable, Equatable, Codable {
     public var mutedByHost: Bool
 
     public init(
-        id: UUID, displayName: String, email: String?, role: Role, location: UUID? = nil, assignedRoomId: UUID? = nil,
-        mutedByHost: Bool = false
+        id: UUID, displayName: String, email: String?, emailVerified: Bool = false, role: Role, location: UUID? = nil,
+        assignedRoomId: UUID? = nil, mutedByHost: Bool = false
     ) {
         self.id = id
         self.displayName = displayName
         self.email = email
+        self.emailVerified = emailVerified
         self.role = role
         self.location = location
         self.assignedRoomId = assignedRoomId
         self.mutedByHost = mutedByHost
+    }
+
+    enum CodingKeys: String, CodingKey { case id, displayName, email, emailVerified, role, location, assignedRoomId, mutedByHost }
+
+    /// Events written before emails were marked verified have no `emailVerified`: not verified.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(UUID.self, forKey: .id)
+        displayName = try container.decode(String.self, forKey: .displayName)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        emailVerified = try container.decodeIfPresent(Bool.self, forKey: .emailVerified) ?? false
+        role = try container.decode(Role.self, forKey: .role)
+        location = try container.decodeIfPresent(UUID.self, forKey: .location)
+        assignedRoomId = try container.decodeIfPresent(UUID.self, forKey: .assignedRoomId)
+        mutedByHost = try container.decode(Bool.self, forKey: .mutedByHost)
     }
 }
 

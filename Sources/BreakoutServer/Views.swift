@@ -12,6 +12,7 @@ public enum Views {
         let value = try JSONValueEncoder().encode(participant)
         guard !forManager, case .object(var object) = value else { return value }
         object["email"] = nil
+        object["emailVerified"] = nil
         return .object(object)
     }
 

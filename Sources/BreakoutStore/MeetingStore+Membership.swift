@@ -38,7 +38,8 @@ extension MeetingStore {
         let hostName = try owner.map { String($0.user.name.prefix(64)) } ?? InputValidation.displayName(hostName, field: "hostName")
         let alternativeHosts = try settings.alternativeHosts.map { try InputValidation.email($0, field: "settings.alternativeHosts") }
         let meetingId = UUID()
-        let host = Participant(id: UUID(), displayName: hostName, email: owner?.user.email, role: .host)
+        let host = Participant(
+            id: UUID(), displayName: hostName, email: owner?.user.email, emailVerified: owner?.verifiedEmail != nil, role: .host)
         let token = owner?.token(in: meetingId) ?? Tokens.generate()
         let joined = try JSONValueEncoder().text(EventPayload.participantJoined(ParticipantJoined(participant: host)))
         // A fresh code collides with an existing one about once in 10^14 meetings; retry then.
@@ -58,7 +59,7 @@ extension MeetingStore {
                                     \(settings.whoMayJoin.rawValue), \(alternativeHosts))
                         ), host AS (
                             INSERT INTO participants (id, meeting_id, display_name, email, email_verified, role, token_hash, user_id)
-                            VALUES (\(host.id), \(meetingId), \(hostName), \(host.email), \(owner?.user.emailVerified ?? false), 'host',
+                            VALUES (\(host.id), \(meetingId), \(hostName), \(host.email), \(host.emailVerified), 'host',
                                     \(Tokens.hash(token)), \(owner?.user.id))
                         )
                         INSERT INTO events (meeting_id, seq, type, audience, payload)
@@ -174,7 +175,8 @@ extension MeetingStore {
                         \(Tokens.hash(token)), \(late?.room), \(location), \(signedIn?.user.id))
                 """)
             let participant = Participant(
-                id: participantId, displayName: displayName, email: email, role: role, location: location,
+                id: participantId, displayName: displayName, email: email, emailVerified: signedIn?.verifiedEmail != nil,
+                role: role, location: location,
                 assignedRoomId: late?.room)
             transaction.emit(DomainEvent(.participantJoined(ParticipantJoined(participant: participant))))
             if case .prompt? = late?.effect, let room = late?.room { transaction.emit(.movePrompt(participantId, to: room)) }

@@ -52,6 +52,8 @@ extension MeetingStore {
         issuer: String, subject: String, email: String?, emailVerified: Bool, name: String, claims: [String: JSONValue]
     ) async throws -> User {
         let claimsText = try JSONValueEncoder().text(JSONValue.object(claims))
+        // Emails are compared case-insensitively, so they are kept lower-cased (as participants' are).
+        let email = email?.lowercased()
         let logger = logger
         return try await withBoundedConnection { connection in
             let rows = try await connection.query(

@@ -66,14 +66,15 @@ extension MeetingStore {
         meeting.status = "active"
 
         var participants: [Participant] = []
-        for try await (id, name, email, role, location, assigned, muted) in try await connection.query(
+        for try await (id, name, email, verified, role, location, assigned, muted) in try await connection.query(
             """
-            SELECT id, display_name, email, role, location_room_id, assigned_room_id, muted_by_host
+            SELECT id, display_name, email, email_verified, role, location_room_id, assigned_room_id, muted_by_host
             FROM participants WHERE meeting_id = \(meetingId) ORDER BY joined_order
             """, logger: logger
-        ).decode((UUID, String, String?, Role, UUID?, UUID?, Bool).self) {
+        ).decode((UUID, String, String?, Bool, Role, UUID?, UUID?, Bool).self) {
             participants.append(Participant(
-                id: id, displayName: name, email: email, role: role, location: location, assignedRoomId: assigned, mutedByHost: muted))
+                id: id, displayName: name, email: email, emailVerified: verified, role: role, location: location,
+                assignedRoomId: assigned, mutedByHost: muted))
         }
 
         if breakout.status != .none {

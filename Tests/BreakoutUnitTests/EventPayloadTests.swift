@@ -15,7 +15,7 @@ struct EventPayloadTests {
 
     static let cases: [(EventPayload, String)] = [
         (.participantJoined(ParticipantJoined(participant: Participant(id: p1, displayName: "Ada", email: nil, role: .participant))),
-         #"{"participant":{"assignedRoomId":null,"displayName":"Ada","email":null,"id":"00000000-0000-0000-0000-000000000001","location":null,"mutedByHost":false,"role":"participant"}}"#),
+         #"{"participant":{"assignedRoomId":null,"displayName":"Ada","email":null,"emailVerified":false,"id":"00000000-0000-0000-0000-000000000001","location":null,"mutedByHost":false,"role":"participant"}}"#),
         (.participantLeft(ParticipantLeft(participantId: p1, reason: .removed)),
          #"{"participantId":"00000000-0000-0000-0000-000000000001","reason":"removed"}"#),
         (.roleChanged(RoleChanged(participantId: p1, role: .cohost)),

@@ -32,6 +32,8 @@ export function peopleSection(app) {
     const name = h('span', { class: 'name' });
     const role = h('span', { class: 'role-badge' });
     const email = h('span', { class: 'email muted' });
+    // A typed email (open to anyone) is not the provider's word: the host should know.
+    const unverified = h('span', { class: 'unverified', 'data-testid': 'email-unverified' }, 'unverified');
     const where = h('span', { class: 'where' });
     const assign = h('select', { class: 'assign', 'aria-label': `Room for ${p.displayName}`, 'data-testid': 'assign-select' });
     const mute = h('button', { type: 'button', class: 'quiet', 'data-testid': 'mute-toggle' });
@@ -59,7 +61,7 @@ export function peopleSection(app) {
       success: `${p.displayName} was removed from the meeting.`, what: 'Could not remove',
     }), { class: 'quiet', 'data-testid': 'remove-person' });
     return h('li', { class: 'person', 'data-participant-id': p.id, 'data-testid': 'person' },
-      h('div', { class: 'person-id' }, name, role, email),
+      h('div', { class: 'person-id' }, name, role, email, unverified),
       h('div', { class: 'person-where' }, where),
       h('div', { class: 'person-actions' }, assign, mute, cohost, remove));
   }
@@ -107,6 +109,7 @@ export function peopleSection(app) {
         setText(id.children[1], p.role === 'host' ? 'Host' : p.role === 'cohost' ? 'Co-host' : '');
         setHidden(id.children[1], p.role === 'participant');
         setText(id.children[2], p.email || '');
+        setHidden(id.children[3], !p.email || p.emailVerified);
         let where = state.roomName(p.location);
         if (p.mutedByHost) where += ' · muted';
         setText(whereBox.children[0], where);

@@ -1,0 +1,132 @@
+import BreakoutDomain
+import BreakoutServer
+import BreakoutStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Campus sign-in over HTTP on a node configured for it: the same-origin rule for cookie writes,
+/// the host policy, personal API tokens, the security headers, and sign-in pages that fail
+/// clearly. (The whole flow with a real provider and browsers is in Tests/browser.)
+@Suite("Sign-in over HTTP")
+struct SignInHTTPTests {
+    static let publicURL = "https://breakout.uni.test"
+
+    static var configuration: ServerConfiguration {
+        let signIn = SignInConfiguration(
+            // Nothing listens there: a provider that is down.
+            issuer: "http://127.0.0.1:9", clientId: "breakout", clientSecret: "s", publicURL: publicURL,
+            tokenSecret: PeopleTests.secret, hostPolicy: HostPolicy("claim:eduPersonAffiliation=employee,faculty")!)
+        return ServerConfiguration(nodeId: "sign-in", signIn: signIn)
+    }
+
+    /// A session for a new person with `affiliation`, as the callback would have started it.
+    static func session(_ affiliation: String, email: String) async throws -> String {
+        try await PeopleTests.withStore { store, _ in
+            let user = try await store.signedIn(
+                issuer: "http://127.0.0.1:9", subject: UUID().uuidString, email: email, emailVerified: true, name: "Person",
+                claims: ["eduPersonAffiliation": .array([.string(affiliation)])])
+            return try await store.startSession(userId: user.id, lifetime: .seconds(3600))
+        }
+    }
+
+    static func send(
+        _ node: Node, _ method: HTTPRequest.Method, _ path: String, cookie: String? = nil, origin: String? = nil,
+        bearer: String? = nil, json: JSONValue? = nil
+    ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, json: JSONValue, body: String) {
+        var headers = HTTPFields()
+        if let cookie { headers[.cookie] = "breakout_session=\(cookie)" }
+        if let origin { headers[.origin] = origin }
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(bytes: try JSONEncoder().encode(json))
+            headers[.contentType] = "application/json"
+        }
+        return try await node.client.execute(uri: path, method: method, headers: headers, body: body) { response in
+            let text = String(buffer: response.body)
+            return (response.status, response.headers, (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null, text)
+        }
+    }
+
+    @Test("a cookie write from another site is refused; from the service's own origin it owns the meeting")
+    func sameOrigin() async throws {
+        let teacher = try await Self.session("faculty", email: "t-\(UUID())@uni.test")
+        try await withNode(configuration: Self.configuration) { node in
+            let body: JSONValue = ["title": "Seminar"]
+            let foreign = try await Self.send(node, .post, "/v1/meetings", cookie: teacher, origin: "https://evil.example", json: body)
+            #expect(foreign.status == .forbidden && foreign.json["code"] == "cross_site_request")
+            let noOrigin = try await Self.send(node, .post, "/v1/meetings", cookie: teacher, json: body)
+            #expect(noOrigin.status == .forbidden, "neither Origin nor Referer: refused")
+            let own = try await Self.send(node, .post, "/v1/meetings", cookie: teacher, origin: Self.publicURL, json: body)
+            #expect(own.status == .created, "\(own.body)")
+            let mine = try await Self.send(node, .get, "/v1/me/meetings", cookie: teacher)
+            #expect(mine.json["meetings"]?.arrayValue?.first?["id"] == own.json["meeting"]?["id"])
+        }
+    }
+
+    @Test("a person the host policy leaves out may not create; nobody signed in must sign in")
+    func hostPolicy() async throws {
+        let student = try await Self.session("student", email: "s-\(UUID())@uni.test")
+        try await withNode(configuration: Self.configuration) { node in
+            let me = try await Self.send(node, .get, "/v1/me", cookie: student)
+            #expect(me.json["mayHost"] == false)
+            #expect(me.json["hostPolicy"]?.stringValue?.contains("eduPersonAffiliation") == true)
+            let refused = try await Self.send(node, .post, "/v1/meetings", cookie: student, origin: Self.publicURL, json: ["title": "Mine"])
+            #expect(refused.status == .forbidden && refused.json["code"] == "not_allowed_to_host")
+            let anonymous = try await Self.send(node, .post, "/v1/meetings", json: ["title": "Mine"])
+            #expect(anonymous.status == .unauthorized && anonymous.json["code"] == "sign_in_required")
+            let nobody = try await Self.send(node, .get, "/v1/me")
+            #expect(nobody.status == .unauthorized && nobody.json["code"] == "not_signed_in")
+        }
+    }
+
+    @Test("a personal API token creates meetings for its owner until it is revoked")
+    func apiTokens() async throws {
+        let teacher = try await Self.session("employee", email: "a-\(UUID())@uni.test")
+        try await withNode(configuration: Self.configuration) { node in
+            let made = try await Self.send(
+                node, .post, "/v1/me/api-tokens", cookie: teacher, origin: Self.publicURL, json: ["name": "LMS", "expiresInDays": 30])
+            #expect(made.status == .created)
+            let token = try #require(made.json["token"]?.stringValue)
+            let id = try #require(made.json["id"]?.stringValue)
+            let listed = try await Self.send(node, .get, "/v1/me/api-tokens", cookie: teacher)
+            #expect(listed.json["tokens"]?.arrayValue?.first?["token"] == nil, "never shown again")
+            let created = try await Self.send(node, .post, "/v1/meetings", bearer: token, json: ["title": "From the LMS"])
+            #expect(created.status == .created, "\(created.body)")
+            let revoked = try await Self.send(node, .delete, "/v1/me/api-tokens/\(id)", cookie: teacher, origin: Self.publicURL)
+            #expect(revoked.status == .noContent)
+            let after = try await Self.send(node, .post, "/v1/meetings", bearer: token, json: ["title": "Again"])
+            #expect(after.status == .unauthorized && after.json["code"] == "invalid_token")
+            let signedOut = try await Self.send(node, .post, "/auth/logout", cookie: teacher, origin: Self.publicURL)
+            #expect(signedOut.status == .noContent)
+            #expect(signedOut.headers[.setCookie]?.contains("Max-Age=0") == true)
+            #expect(try await Self.send(node, .get, "/v1/me", cookie: teacher).status == .unauthorized, "the session ended")
+        }
+    }
+
+    @Test("sign-in pages fail with a page that says why: provider down 502, no sign-in begun 400; never a 500")
+    func failurePages() async throws {
+        try await withNode(configuration: Self.configuration) { node in
+            let login = try await Self.send(node, .get, "/auth/login?returnTo=https://evil.example/")
+            #expect(login.status == .badGateway)
+            #expect(login.body.contains("could not be reached"))
+            let callback = try await Self.send(node, .get, "/auth/callback?code=x&state=y")
+            #expect(callback.status == .badRequest)
+            #expect(callback.body.contains("did not start a sign-in"))
+            #expect(callback.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(callback.headers[.xContentTypeOptions] == "nosniff")
+        }
+    }
+
+    @Test("in open mode /auth/* is 404 sign_in_off and /v1/me is 401 sign_in_off")
+    func openMode() async throws {
+        try await withNode { node in
+            let login = try await Self.send(node, .get, "/auth/login")
+            #expect(login.status == .notFound && login.json["code"] == "sign_in_off")
+            let me = try await Self.send(node, .get, "/v1/me")
+            #expect(me.status == .unauthorized && me.json["code"] == "sign_in_off")
+        }
+    }
+}
