@@ -83,7 +83,10 @@ struct SignInRoutes: Sendable {
             logger.info("signed in", metadata: ["user": "\(user.id)"])
             return Response(status: .found, headers: headers)
         } catch let error as SignInError {
-            return failure(error)
+            // A failed answer is not tried twice: the sign-in it belonged to is forgotten.
+            var page = failure(error)
+            page.headers[.setCookie] = cookie(SignInState.cookieName, "", path: "/auth", maxAge: 0)
+            return page
         }
     }
 
