@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,7 @@ class Balancer:
 
     def stop(self):
         subprocess.run(["bash", "-c", 'source scripts/lib/nginx.sh && nginx_stop "$1"', "nginx", self.dir], cwd=REPO)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def nodes_that_answered(self, path_prefix):
         """The node ports that answered requests whose path starts with `path_prefix` (access log)."""
