@@ -23,6 +23,15 @@ sys.path.insert(0, os.path.join(REPO, "Tests", "shared"))
 from api_call import free_port, request  # noqa: E402  (after the path it is found on)
 
 
+def answers_ready(base):
+    """Whether `base`/readyz answers 200 now (a node, or nginx in front of nodes)."""
+    try:
+        with urllib.request.urlopen(base + "/readyz", timeout=2) as r:
+            return r.status == 200
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
 class Node:
     """A `breakoutd serve` process on a loopback port."""
 
@@ -46,12 +55,8 @@ class Node:
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"node {self.name} exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
+            if answers_ready(self.base):
+                return self
             time.sleep(0.2)
         self.kill()
         raise RuntimeError(f"node {self.name} did not become ready in {timeout} s")

@@ -2,7 +2,8 @@
 breakoutd nodes on one database: a host on node A; a co-host and two participants on node B, each
 in a browser of their own. They walk a whole breakout session; then a host makes a pre-assignment
 list by hand and from a Canvas export (preassign_flow.py, on a third node); then a console with
-1000 participants and 50 rooms is checked for staying usable.
+1000 participants and 50 rooms is checked for staying usable; last, campus sign-in at a real
+OpenID Connect provider, on two more nodes behind nginx (signin_flow.py).
 
 Run by scripts/test (with DATABASE_URL and BREAKOUTD_BIN set). Prints one line per step and a
 closing `browser: N passed, N failed` line; exits non-zero on any failure. A failing step saves a
@@ -598,9 +599,11 @@ def big_meeting(node_a):
 
 def main():
     from preassign_flow import LOGIN_DOMAIN, node_with_login_domain, preassign_by_hand_and_canvas
+    from signin_flow import SignInCluster, campus_sign_in
     node_a = Node("web-a")
     node_b = Node("web-b")
     node_c = node_with_login_domain()
+    signin = SignInCluster()
 
     def scenarios():
         node_a.start()
@@ -613,8 +616,10 @@ def main():
         yield preassign_by_hand_and_canvas(node_c)
         print("big meeting: 1000 participants, 50 rooms", flush=True)
         yield big_meeting(node_a)
+        print(f"campus sign-in: two nodes behind nginx, the provider at {os.environ.get('BREAKOUT_TEST_OIDC_ISSUER', '(none)')}", flush=True)
+        yield campus_sign_in(signin)
 
-    return run_scenarios(scenarios, [node_a, node_b, node_c])
+    return run_scenarios(scenarios, [node_a, node_b, node_c, signin])
 
 
 if __name__ == "__main__":

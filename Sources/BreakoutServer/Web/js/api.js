@@ -36,7 +36,8 @@ export async function call(method, path, { token, json, body, contentType } = {}
   }
   let response;
   try {
-    response = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+    // The session cookie (campus sign-in) goes with every call to this origin and to no other.
+    response = await fetch(path, { method, headers, body: payload, cache: 'no-store', credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
   }
@@ -135,6 +136,13 @@ export const savedMeetings = {
     } catch {
       // storage full or switched off: the tab's session still works
     }
+  },
+  /**
+   * Forgets the meetings joined or created while signed in (they carry `personId`): signing out
+   * leaves none of that person's tokens behind for the next one at this computer.
+   */
+  forgetSignedIn() {
+    for (const saved of this.list()) if (saved.personId) this.forget(saved);
   },
   forget({ meetingId, participantId }) {
     try {

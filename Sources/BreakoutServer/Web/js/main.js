@@ -7,21 +7,80 @@ import { MeetingState } from './state.js';
 import { connectLive } from './live.js';
 import { mountConsole } from './console.js';
 import { mountParticipant } from './participant.js';
+import { apiTokensPanel, myMeetingsOnServer, personBar, signedInCreateForm, signedInJoinForm, signedInSession, signInCard, signInStatus } from './people.js';
 
 const root = document.getElementById('app');
 
 // MARK: Start page
 
-function renderStart(message) {
+/**
+ * The start page, as `GET /v1/me` says: in open mode (and when the server cannot say), create by
+ * title and name and join by code and name; with campus sign-in, signed out, a sign-in button
+ * instead of the create form; signed in, creating and joining as the person, and their meetings.
+ */
+async function renderStart(message) {
   document.title = 'Breakout rooms';
+  const signIn = await signInStatus();
   const params = new URLSearchParams(location.search);
   const code = params.get('code') || '';
+  const me = signIn.me;
+  const enter = (saved) => {
+    session.save(saved);
+    history.replaceState(null, '', '/');
+    enterMeeting();
+  };
+  let createForm;
+  let joinForm;
+  if (me) {
+    createForm = signedInCreateForm(me, (created) => enter(signedInSession(me,
+      { meetingId: created.meeting.id, token: created.hostToken, participantId: created.participantId })));
+    joinForm = signedInJoinForm(me, code, (joined) => enter(signedInSession(me, joined)));
+  } else {
+    createForm = signIn.mode === 'signed-out' ? signInCard() : openCreateForm(enter);
+    joinForm = openJoinForm(code, enter);
+  }
+  if (!message && signIn.mode === 'unknown') message = `Could not check whether you are signed in: ${signIn.error.message}`;
+
+  root.replaceChildren(
+    h('header', { class: 'topbar' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Breakout rooms'),
+      me ? personBar(me) : null),
+    h('main', { class: 'start' },
+      message ? h('p', { class: 'notice', role: 'alert', 'data-testid': 'start-message' }, message) : null,
+      me ? myMeetingsOnServer((joined) => enter(signedInSession(me, joined))) : null,
+      myMeetings(),
+      // Joining first when that is what this page is for: a join link, or someone who may not host.
+      h('div', { class: 'start-grid' }, code || me?.mayHost === false ? [joinForm, createForm] : [createForm, joinForm]),
+      me ? apiTokensPanel() : null));
+  // Focus on the first thing to do: the join form's first empty field (else "Join meeting"), or the
+  // title, or the sign-in link.
+  const next = code || me?.mayHost === false
+    ? [...joinForm.querySelectorAll('input')].find((input) => !input.value) || joinForm.querySelector('button[type=submit]')
+    : createForm.querySelector('input[name=title], a');
+  next?.focus();
+}
+
+/** Create a meeting without signing in (open mode): a title and the host's name. */
+function openCreateForm(enter) {
   const createForm = h('form', { class: 'card start-card', 'data-testid': 'create-form' },
     h('h2', {}, 'Start a meeting'),
     h('p', { class: 'muted' }, 'You will be its host: you create the breakout rooms and open them.'),
     h('label', {}, 'Meeting title', h('input', { name: 'title', required: true, maxlength: 200, placeholder: 'e.g. Seminar, week 3', autocomplete: 'off' })),
     h('label', {}, 'Your name', h('input', { name: 'hostName', required: true, maxlength: 64, placeholder: 'e.g. Dr. Lovelace', autocomplete: 'name' })),
     h('button', { type: 'submit', class: 'primary' }, 'Create meeting'));
+  createForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(createForm);
+    const created = await act(createForm.querySelector('button'), () => call('POST', '/v1/meetings', {
+      json: { title: data.get('title').trim(), hostName: data.get('hostName').trim() },
+    }), { what: 'The meeting could not be created' });
+    if (!created) return;
+    enter({ meetingId: created.meeting.id, token: created.hostToken, participantId: created.participantId });
+  });
+  return createForm;
+}
+
+/** Join without signing in: the code, a name and, optionally, an email. */
+function openJoinForm(code, enter) {
   const joinForm = h('form', { class: 'card start-card', 'data-testid': 'join-form' },
     h('h2', {}, 'Join a meeting'),
     h('p', { class: 'muted' }, 'Type the code your host shared.'),
@@ -30,18 +89,6 @@ function renderStart(message) {
     h('label', {}, h('span', {}, 'Email ', h('span', { class: 'muted' }, '(optional — lets the host pre-assign you to a room)')),
       h('input', { name: 'email', type: 'email', maxlength: 254, autocomplete: 'email' })),
     h('button', { type: 'submit', class: 'primary' }, 'Join meeting'));
-
-  createForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const data = new FormData(createForm);
-    const created = await act(createForm.querySelector('button'), () => call('POST', '/v1/meetings', {
-      json: { title: data.get('title').trim(), hostName: data.get('hostName').trim() },
-    }), { what: 'The meeting could not be created' });
-    if (!created) return;
-    session.save({ meetingId: created.meeting.id, token: created.hostToken, participantId: created.participantId });
-    history.replaceState(null, '', '/');
-    enterMeeting();
-  });
   joinForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(joinForm);
@@ -51,18 +98,9 @@ function renderStart(message) {
     const joined = await act(joinForm.querySelector('button'), () => call('POST', '/v1/meetings/join', { json }),
       { what: 'Could not join' });
     if (!joined) return;
-    session.save({ meetingId: joined.meetingId, token: joined.token, participantId: joined.participantId });
-    history.replaceState(null, '', '/');
-    enterMeeting();
+    enter({ meetingId: joined.meetingId, token: joined.token, participantId: joined.participantId });
   });
-
-  root.replaceChildren(
-    h('header', { class: 'topbar' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Breakout rooms')),
-    h('main', { class: 'start' },
-      message ? h('p', { class: 'notice', role: 'alert', 'data-testid': 'start-message' }, message) : null,
-      myMeetings(),
-      h('div', { class: 'start-grid' }, code ? [joinForm, createForm] : [createForm, joinForm])));
-  (code ? joinForm.elements.displayName : createForm.elements.title).focus();
+  return joinForm;
 }
 
 const roleNames = { host: 'Host', cohost: 'Co-host', participant: 'Participant' };
