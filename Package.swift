@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "breakoutd", targets: ["breakoutd"]),
         .executable(name: "breakout-bench", targets: ["breakout-bench"]),
+        .executable(name: "rotation-bench", targets: ["rotation-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -114,6 +115,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The rotation's speed and quality beside a random split (docs/BENCHMARKS.md, "Rotation"):
+        // the domain alone, so a release build of it takes a minute, not the whole server's ten.
+        .executableTarget(name: "rotation-bench", dependencies: ["BreakoutDomain"], swiftSettings: swiftSettings),
         // Polling with a bound, shared by both test targets.
         .target(name: "BreakoutTestSupport", path: "Tests/BreakoutTestSupport", swiftSettings: swiftSettings),
         // Everything that needs no PostgreSQL and no process: the rules, the state machines, the

@@ -14,8 +14,9 @@ public struct BreakoutOptions: Sendable, Equatable, Codable {
     public var notifyHostWhenTimeUp: Bool = false
     /// Countdown in seconds after "close all rooms"; 0 closes at once. 0–300, default 60.
     public var closeCountdownSeconds: Int = 60
-    /// A participant joining while rooms exist is given a room. Default true in `automatic` and
-    /// `preassigned` modes (there: the pre-assigned room, else the least populated), false otherwise.
+    /// A participant joining while rooms exist is given a room. Default true in the modes that
+    /// assign people (`automatic`, `rotate`, `keep`, `preassigned`; there: the pre-assigned room,
+    /// else the least populated), false otherwise.
     public var assignLateJoiners: Bool = false
 
     public init() {}
@@ -23,7 +24,7 @@ public struct BreakoutOptions: Sendable, Equatable, Codable {
     /// The defaults for a breakout created in `mode`.
     public static func defaults(for mode: BreakoutMode) -> Self {
         var options = Self()
-        options.assignLateJoiners = (mode == .automatic || mode == .preassigned)
+        options.assignLateJoiners = mode.assignsParticipants || mode == .preassigned
         options.allowChooseRoom = (mode == .selfSelect)
         return options
     }

@@ -9,6 +9,8 @@ public enum BreakoutRules {
         public var roomNames: [String]
         /// One list per room, in room order: the participants assigned to it.
         public var assignments: [[UUID]]
+        /// In `rotate` mode: the seed and the repeated pairs left, beside a random split's.
+        public var rotation: RotationSummary? = nil
 
         /// What was created once the rooms have ids (`rooms`, in plan order): the new breakout and
         /// who is assigned to which room.
@@ -19,36 +21,108 @@ public enum BreakoutRules {
     }
 
     /// Create rooms (docs/rules.md, rule 1). `participants` are the meeting's members with role `participant`, in join order.
+    /// `roomCount` and `roomSize` are as asked (nil: not given); `automatic` and `rotate` take
+    /// exactly one of them, `keep` neither, the other modes `roomCount`.
     /// In `preassigned` mode, `preassignments` is the meeting's list and `members` are the members
-    /// with an email (any role), in join order.
+    /// with an email (any role), in join order. `rotate` and `keep` read `history`; `rotate` takes
+    /// `seed` (nil: the number of earlier breakouts, so that each round differs yet can be replayed).
     public static func create(
         actor: Role, breakoutRoomsEnabled: Bool, current: BreakoutStatus,
-        roomCount: Int, mode: BreakoutMode, options patch: BreakoutOptionsPatch,
+        roomCount: Int?, roomSize: Int? = nil, mode: BreakoutMode, options patch: BreakoutOptionsPatch,
         participants: [UUID], limits: Limits,
-        preassignments: [Preassignment] = [], members: [(id: UUID, email: String)] = []
+        preassignments: [Preassignment] = [], members: [(id: UUID, email: String)] = [],
+        history: BreakoutHistory = .init(), seed: Int? = nil
     ) throws -> CreationPlan {
         try Permission.requireManager(actor)
         guard breakoutRoomsEnabled else { throw DomainError.breakoutDisabled }
         guard current == .none else { throw DomainError.breakoutExists }
-        guard (1...limits.maxRooms).contains(roomCount) else {
-            throw DomainError.invalid("roomCount", "must be 1–\(limits.maxRooms)")
+        let rooms = try RoomRequest(roomCount: roomCount, roomSize: roomSize, mode: mode, limits: limits)
+        if seed != nil, mode != .rotate {
+            throw DomainError.invalid("seed", "is for rotate mode only")
         }
         var options = try patch.applied(to: .defaults(for: mode), mode: mode)
         if mode == .selfSelect { options.allowChooseRoom = true }
-        if mode == .preassigned {
+        switch mode {
+        case .preassigned:
             guard !preassignments.isEmpty else { throw DomainError.modeUnavailable }
-            let plan = PreassignedRooms.plan(list: preassignments, members: members, roomCount: roomCount)
+            let plan = PreassignedRooms.plan(list: preassignments, members: members, roomCount: try rooms.count(for: 0, limits: limits))
             guard plan.roomNames.count <= limits.maxRooms else {
                 throw DomainError.invalid(
                     "roomCount", "the pre-assignment list names \(plan.roomNames.count) rooms; at most \(limits.maxRooms) are allowed")
             }
             return CreationPlan(mode: mode, options: options, roomNames: plan.roomNames, assignments: plan.assignments)
+        case .keep:
+            guard let previous = history.previous else { throw DomainError.keepUnavailable }
+            let plan = PreviousGroups.plan(previous: previous, participants: participants)
+            return CreationPlan(mode: mode, options: options, roomNames: plan.roomNames, assignments: plan.assignments)
+        case .rotate:
+            let roomCount = try rooms.count(for: participants.count, limits: limits)
+            let seed = seed ?? history.breakouts.count
+            let outcome = Rotation.split(
+                participants, roomSizes: Rotation.roomSizes(people: participants.count, roomCount: roomCount),
+                earlierGroups: history.earlierGroups, seed: UInt64(seed))
+            return CreationPlan(
+                mode: mode, options: options, roomNames: (1...roomCount).map(defaultRoomName), assignments: outcome.groups,
+                rotation: RotationSummary(seed: seed, outcome: outcome))
+        case .automatic, .manual, .selfSelect:
+            let roomCount = try rooms.count(for: participants.count, limits: limits)
+            let assignments = mode == .automatic
+                ? AutomaticSpread.spread(participants, into: roomCount)
+                : Array(repeating: [], count: roomCount)
+            return CreationPlan(mode: mode, options: options, roomNames: (1...roomCount).map(defaultRoomName), assignments: assignments)
         }
-        let names = (1...roomCount).map(defaultRoomName)
-        let assignments = mode == .automatic
-            ? AutomaticSpread.spread(participants, into: roomCount)
-            : Array(repeating: [], count: roomCount)
-        return CreationPlan(mode: mode, options: options, roomNames: names, assignments: assignments)
+    }
+
+    /// How many rooms were asked for: a count, a size (people per room), or, in `keep`, neither.
+    enum RoomRequest {
+        case count(Int)
+        case size(Int)
+        case previous
+
+        /// Checks that the mode got what it takes (docs/rules.md, rule 1).
+        init(roomCount: Int?, roomSize: Int?, mode: BreakoutMode, limits: Limits) throws {
+            switch (mode, roomCount, roomSize) {
+            case (.keep, nil, nil):
+                self = .previous
+            case (.keep, _, _):
+                let field = roomCount != nil ? "roomCount" : "roomSize"
+                throw DomainError.invalid(field, "is not taken by keep mode, which makes the previous breakout's rooms")
+            case (.automatic, nil, nil), (.rotate, nil, nil), (.automatic, _?, _?), (.rotate, _?, _?):
+                throw DomainError.invalid(
+                    [.init(field: "roomCount", message: "or roomSize: give exactly one of them"),
+                     .init(field: "roomSize", message: "or roomCount: give exactly one of them")],
+                    detail: "\(mode.rawValue) mode takes exactly one of roomCount and roomSize")
+            case (.automatic, nil, let size?), (.rotate, nil, let size?):
+                guard Limits.roomSize.contains(size) else {
+                    throw DomainError.invalid("roomSize", "must be \(Limits.roomSize.lowerBound)–\(Limits.roomSize.upperBound)")
+                }
+                self = .size(size)
+            case (_, _, _?):
+                throw DomainError.invalid("roomSize", "is taken only by automatic and rotate modes; \(mode.rawValue) takes roomCount")
+            case (_, nil, nil):
+                throw DomainError.invalid("roomCount", "is required")
+            case (_, let count?, nil):
+                guard (1...limits.maxRooms).contains(count) else {
+                    throw DomainError.invalid("roomCount", "must be 1–\(limits.maxRooms)")
+                }
+                self = .count(count)
+            }
+        }
+
+        /// The room count for `people` spread in rooms of the size asked for, within the server's limit.
+        func count(for people: Int, limits: Limits) throws -> Int {
+            switch self {
+            case .count(let count): return count
+            case .previous: return 0
+            case .size(let size):
+                let count = Rotation.roomCount(people: people, roomSize: size)
+                guard count <= limits.maxRooms else {
+                    throw DomainError.invalid(
+                        "roomSize", "makes \(count) rooms for \(people) participants; at most \(limits.maxRooms) are allowed")
+                }
+                return count
+            }
+        }
     }
 
     public static func defaultRoomName(_ number: Int) -> String { "Breakout room \(number)" }

@@ -18,4 +18,11 @@ public enum BreakoutMode: String, Sendable, Codable, CaseIterable {
     case manual
     case selfSelect = "self_select"
     case preassigned
+    /// Rooms of a given size or count, splitting up pairs who already shared a room in this meeting.
+    case rotate
+    /// The rooms and groups of the previous breakout of this meeting.
+    case keep
+
+    /// The modes that assign the participants present when the breakout is created.
+    public var assignsParticipants: Bool { self == .automatic || self == .rotate || self == .keep }
 }

@@ -90,6 +90,10 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         .modeUnavailable, "The preassigned mode needs a pre-assignment list; upload one first (PUT …/preassignments).",
         violations: [.init(field: "mode", message: "preassigned needs a pre-assignment list, and this meeting has none")])
 
+    public static let keepUnavailable = Self(
+        .modeUnavailable, "The keep mode repeats the previous breakout; this meeting has not opened breakout rooms yet.",
+        violations: [.init(field: "mode", message: "keep needs an earlier breakout whose rooms were opened, and this meeting has none")])
+
     // MARK: Identity and permission
 
     public static let invalidToken = Self(.invalidToken, "The bearer token is not valid.")

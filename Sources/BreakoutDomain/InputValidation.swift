@@ -38,7 +38,10 @@ public enum InputValidation {
     public static func text(_ value: String, field: String, length: ClosedRange<Int>) throws -> String {
         let trimmed = value.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw DomainError.invalid(field, "must not be empty or only whitespace") }
-        guard length.contains(trimmed.count) else {
+        // Counted as people see them (an emoji is one), and no more code points than the upper
+        // bound, as PostgreSQL's char_length checks and JSON Schema's maxLength count: 30 letters
+        // with 5 combining marks each are 30 characters here but 180 there.
+        guard length.contains(trimmed.count), trimmed.unicodeScalars.count <= length.upperBound else {
             throw DomainError.invalid(field, "must be \(length.lowerBound)–\(length.upperBound) characters")
         }
         guard !trimmed.contains(where: { $0.isNewline || isControl($0) }) else {

@@ -9,6 +9,10 @@ public struct Limits: Sendable, Equatable {
     public static let broadcastLength = 1...140
     public static let timerSeconds = 1...86_400
     public static let closeCountdownSeconds = 0...300
+    /// People per room when a breakout is asked for by room size (docs/rules.md, rule 1).
+    public static let roomSize = 2...50
+    /// A rotation's seed: 32 bits, an integer every JSON reader holds exactly.
+    public static let seed = 0...4_294_967_295
 
     public init(maxRooms: Int = 100) {
         self.maxRooms = maxRooms

@@ -144,6 +144,43 @@ public struct Breakout: Sendable, Equatable, Codable {
     public static let none = Breakout(status: .none, mode: nil, options: nil, rooms: [])
 }
 
+/// How a rotation turned out (docs/rules.md, rule 1, `rotate`): the seed that replays it, the
+/// pairs it put together again, and those a seeded random split of the same people would have.
+public struct RotationSummary: Sendable, Equatable, Codable {
+    public var seed: Int
+    public var repeatedPairs: Int
+    public var randomRepeatedPairs: Int
+
+    public init(seed: Int, outcome: Rotation.Outcome) {
+        self.seed = seed
+        (repeatedPairs, randomRepeatedPairs) = (outcome.repeatedPairs, outcome.randomRepeatedPairs)
+    }
+}
+
+/// The answer of creating rooms: the breakout's keys, and `rotation` in `rotate` mode only.
+public struct BreakoutCreation: Sendable, Equatable, Codable {
+    public var breakout: Breakout
+    public var rotation: RotationSummary?
+
+    public init(breakout: Breakout, rotation: RotationSummary?) {
+        (self.breakout, self.rotation) = (breakout, rotation)
+    }
+
+    enum CodingKeys: String, CodingKey { case rotation }
+
+    public init(from decoder: any Decoder) throws {
+        breakout = try Breakout(from: decoder)
+        rotation = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(RotationSummary.self, forKey: .rotation)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try breakout.encode(to: encoder)
+        guard let rotation else { return }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rotation, forKey: .rotation)
+    }
+}
+
 /// A help request (docs/rules.md, rule 8).
 public struct HelpRequest: Sendable, Equatable, Codable {
     public var id: UUID

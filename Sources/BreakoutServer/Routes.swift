@@ -141,11 +141,13 @@ struct Routes: Sendable {
     @Sendable func createBreakout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         var body = try await JSONBody.read(request)
-        let roomCount = body.int("roomCount", in: 1...configuration.maxRooms, required: true)
+        let roomCount = body.int("roomCount", in: 1...configuration.maxRooms)
+        let roomSize = body.int("roomSize", in: Limits.roomSize)
+        let seed = body.int("seed", in: Limits.seed)
         let modeName = body.string("mode", required: true)
         let mode = modeName.flatMap(BreakoutMode.init(rawValue:))
         if modeName != nil, mode == nil {
-            body.add(.invalid("mode", "must be automatic, manual, self_select or preassigned"))
+            body.add(.invalid("mode", "must be automatic, manual, self_select, preassigned, rotate or keep"))
         }
         var patch = BreakoutOptionsPatch()
         if var options = body.object("options") {
@@ -153,9 +155,11 @@ struct Routes: Sendable {
             body.absorb(options)
         }
         try body.finish()
-        let breakout = try await store.createBreakout(
-            caller, roomCount: try Self.present(roomCount ?? nil), mode: try Self.present(mode), options: patch)
-        return try Self.json(breakout, status: .created)
+        // Which of roomCount and roomSize a mode takes is a rule (BreakoutRules.create).
+        let created = try await store.createBreakout(
+            caller, roomCount: roomCount ?? nil, roomSize: roomSize ?? nil, mode: try Self.present(mode), options: patch,
+            seed: seed ?? nil)
+        return try Self.json(created, status: .created)
     }
 
     @Sendable func discardBreakout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {

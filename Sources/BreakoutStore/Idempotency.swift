@@ -109,6 +109,7 @@ extension OptionsChanged: IdempotentResult {}
 extension Assignment: IdempotentResult {}
 extension BreakoutOpened: IdempotentResult {}
 extension Breakout: IdempotentResult {}
+extension BreakoutCreation: IdempotentResult {}
 extension BreakoutRules.CloseOutcome: IdempotentResult {}
 extension ParticipantMoved: IdempotentResult {}
 extension Broadcast: IdempotentResult {}

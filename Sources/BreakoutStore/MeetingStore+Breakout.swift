@@ -5,25 +5,35 @@ import PostgresNIO
 /// Breakout rooms: create, discard, options, rooms, assignments, open and close
 /// (docs/rules.md, rules 1–3 and 7).
 extension MeetingStore {
-    /// Creates the rooms and, in `automatic` mode, spreads the participants over them; in
-    /// `preassigned` mode makes the list's rooms and assigns the members it names.
+    /// Creates `roomCount` rooms.
     public func createBreakout(
         _ caller: Caller, roomCount: Int, mode: BreakoutMode, options: BreakoutOptionsPatch
     ) async throws -> Breakout {
+        try await createBreakout(caller, roomCount: roomCount, roomSize: nil, mode: mode, options: options, seed: nil).breakout
+    }
+
+    /// Creates the rooms and, in `automatic`, `rotate` and `keep` modes, spreads the participants
+    /// over them (`rotate` and `keep` after the meeting's earlier breakouts, read from its event
+    /// log); in `preassigned` mode makes the list's rooms and assigns the members it names.
+    public func createBreakout(
+        _ caller: Caller, roomCount: Int?, roomSize: Int?, mode: BreakoutMode, options: BreakoutOptionsPatch, seed: Int?
+    ) async throws -> BreakoutCreation {
         try await exclusiveCommand(caller) { transaction, actor in
             var participants: [UUID] = []
-            if mode == .automatic, actor.role.isManager {
+            if mode.assignsParticipants, actor.role.isManager {
                 let rows = try await transaction.query(
                     "SELECT id FROM participants WHERE meeting_id = \(transaction.meetingId) AND role = 'participant' ORDER BY joined_order")
                 for try await id in rows.decode(UUID.self) { participants.append(id) }
             }
             var preassigned: (list: [Preassignment], members: [(id: UUID, email: String)]) = ([], [])
             if mode == .preassigned, actor.role.isManager { preassigned = try await transaction.preassignmentFacts() }
+            var history = BreakoutHistory()
+            if mode == .rotate || mode == .keep, actor.role.isManager { history = try await transaction.breakoutHistory() }
             let plan = try BreakoutRules.create(
                 actor: actor.role, breakoutRoomsEnabled: transaction.breakoutRoomsEnabled,
-                current: transaction.breakout.status, roomCount: roomCount, mode: mode, options: options,
+                current: transaction.breakout.status, roomCount: roomCount, roomSize: roomSize, mode: mode, options: options,
                 participants: participants, limits: limits,
-                preassignments: preassigned.list, members: preassigned.members)
+                preassignments: preassigned.list, members: preassigned.members, history: history, seed: seed)
             try await transaction.query(try BreakoutColumns.insert(meetingId: transaction.meetingId, mode: plan.mode, options: plan.options))
             let rooms = plan.roomNames.enumerated().map { Room(id: UUID(), name: $0.element, position: $0.offset + 1) }
             try await transaction.query(
@@ -46,7 +56,7 @@ extension MeetingStore {
             }
             let created = plan.created(rooms: rooms, assignments: assignments)
             transaction.emit(DomainEvent(.breakoutCreated(created)))
-            return created.breakout
+            return BreakoutCreation(breakout: created.breakout, rotation: plan.rotation)
         }
     }
 
@@ -231,5 +241,30 @@ extension ExclusiveTransaction {
         emit(outcome.event)
         breakout.status = .ready
         return outcome
+    }
+}
+
+extension ExclusiveTransaction {
+    /// The event types that tell who shared a room in the meeting's earlier breakouts (`BreakoutHistory`).
+    static let historyEventTypes: [EventType] = [
+        .breakoutCreated, .breakoutDiscarded, .roomAdded, .roomRenamed, .roomDeleted, .assignmentChanged,
+        .participantJoined, .breakoutOpened, .participantMoved, .breakoutClosed,
+    ]
+
+    /// The meeting's earlier breakouts, for `rotate` and `keep`: one query over its event log,
+    /// under the meeting's lock, so no breakout event can slip in between.
+    func breakoutHistory() async throws -> BreakoutHistory {
+        var events: [EventPayload] = []
+        let types = Self.historyEventTypes.map(\.rawValue)
+        for try await (type, payload) in try await query(
+            """
+            SELECT type, payload::text FROM events
+            WHERE meeting_id = \(self.meetingId) AND type = ANY(\(types)::text[]) ORDER BY seq
+            """
+        ).decode((String, String).self) {
+            guard let type = EventType(rawValue: type) else { continue }
+            events.append(try EventPayload.decode(type, from: Data(payload.utf8)))
+        }
+        return BreakoutHistory(events: events)
     }
 }

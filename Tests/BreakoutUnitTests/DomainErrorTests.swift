@@ -40,6 +40,7 @@ struct DomainErrorTests {
         Expected(error: .messageTooLong(count: 141), code: "message_too_long"),
         Expected(error: .invalid("roomCount", "must be 1–100"), code: "validation_failed"),
         Expected(error: .modeUnavailable, code: "mode_unavailable"),
+        Expected(error: .keepUnavailable, code: "mode_unavailable"),
         Expected(error: .meetingNotFound, code: "meeting_not_found"),
         Expected(error: .noMeetingWithCode, code: "meeting_not_found"),
         Expected(error: .participantNotFound, code: "participant_not_found"),

@@ -28,6 +28,13 @@ struct InputValidationTests {
         #expect(error?.code.rawValue == "validation_failed")
     }
 
+    @Test("A name of few characters but more than 64 code points is refused, as the database would")
+    func displayNameCodePoints() {
+        let stacked = String(repeating: "e\u{0301}\u{0316}\u{0317}", count: 20)
+        #expect(stacked.count == 20)
+        #expect(throws: DomainError.invalid("displayName", "must be 1–64 characters")) { try InputValidation.displayName(stacked) }
+    }
+
     @Test("Empty or whitespace-only display names are refused", arguments: ["", " ", "\t\n "])
     func displayNameBlank(value: String) {
         #expect(throws: DomainError.invalid("displayName", "must not be empty or only whitespace")) {

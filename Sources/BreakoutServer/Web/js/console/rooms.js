@@ -102,7 +102,7 @@ export function roomsSection(app, preassign) {
         setText(createHint, hint);
         return;
       }
-      const modeLabel = { automatic: 'assigned automatically', manual: 'assigned manually', self_select: 'participants choose', preassigned: 'pre-assigned' }[b.mode] || '';
+      const modeLabel = { automatic: 'assigned automatically', manual: 'assigned manually', self_select: 'participants choose', preassigned: 'pre-assigned', rotate: 'rotated to meet new people', keep: 'same groups as last time' }[b.mode] || '';
       setText(modeLine, `${b.rooms.length} room${b.rooms.length === 1 ? '' : 's'}, ${modeLabel}.`);
       const assigned = new Map();
       const present = new Map();
