@@ -52,7 +52,7 @@ struct SignInHTTPTests {
 
     @Test("a cookie write from another site is refused; from the service's own origin it owns the meeting")
     func sameOrigin() async throws {
-        let teacher = try await Self.session("faculty", email: "t-\(UUID())@uni.test")
+        let teacher = try await Self.session("faculty", email: "t-\(UUID())@uni.test".lowercased())
         try await withNode(configuration: Self.configuration) { node in
             let body: JSONValue = ["title": "Seminar"]
             let foreign = try await Self.send(node, .post, "/v1/meetings", cookie: teacher, origin: "https://evil.example", json: body)
@@ -68,7 +68,7 @@ struct SignInHTTPTests {
 
     @Test("a person the host policy leaves out may not create; nobody signed in must sign in")
     func hostPolicy() async throws {
-        let student = try await Self.session("student", email: "s-\(UUID())@uni.test")
+        let student = try await Self.session("student", email: "s-\(UUID())@uni.test".lowercased())
         try await withNode(configuration: Self.configuration) { node in
             let me = try await Self.send(node, .get, "/v1/me", cookie: student)
             #expect(me.json["mayHost"] == false)
@@ -84,7 +84,7 @@ struct SignInHTTPTests {
 
     @Test("a personal API token creates meetings for its owner until it is revoked")
     func apiTokens() async throws {
-        let teacher = try await Self.session("employee", email: "a-\(UUID())@uni.test")
+        let teacher = try await Self.session("employee", email: "a-\(UUID())@uni.test".lowercased())
         try await withNode(configuration: Self.configuration) { node in
             let made = try await Self.send(
                 node, .post, "/v1/me/api-tokens", cookie: teacher, origin: Self.publicURL, json: ["name": "LMS", "expiresInDays": 30])
@@ -95,6 +95,18 @@ struct SignInHTTPTests {
             #expect(listed.json["tokens"]?.arrayValue?.first?["token"] == nil, "never shown again")
             let created = try await Self.send(node, .post, "/v1/meetings", bearer: token, json: ["title": "From the LMS"])
             #expect(created.status == .created, "\(created.body)")
+            // Another person cannot revoke it, nor see it; a participant's token is nobody's sign-in.
+            let other = try await Self.session("employee", email: "o-\(UUID())@uni.test".lowercased())
+            let foreign = try await Self.send(node, .delete, "/v1/me/api-tokens/\(id)", cookie: other, origin: Self.publicURL)
+            #expect(foreign.status == .notFound && foreign.json["code"] == "api_token_not_found")
+            #expect(try await Self.send(node, .get, "/v1/me/api-tokens", cookie: other).json["tokens"] == [])
+            let participantToken = try #require(created.json["hostToken"]?.stringValue)
+            let asParticipant = try await Self.send(node, .get, "/v1/me", bearer: participantToken)
+            #expect(asParticipant.status == .unauthorized && asParticipant.json["code"] == "not_signed_in")
+            let noCredentials = try await Self.send(node, .post, "/v1/me/api-tokens", json: ["name": "x"])
+            #expect(noCredentials.status == .unauthorized)
+            let badName = try await Self.send(node, .post, "/v1/me/api-tokens", cookie: teacher, origin: Self.publicURL, json: ["name": " "])
+            #expect(badName.status == .unprocessableContent && badName.json["code"] == "validation_failed")
             let revoked = try await Self.send(node, .delete, "/v1/me/api-tokens/\(id)", cookie: teacher, origin: Self.publicURL)
             #expect(revoked.status == .noContent)
             let after = try await Self.send(node, .post, "/v1/meetings", bearer: token, json: ["title": "Again"])
