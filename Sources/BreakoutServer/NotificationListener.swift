@@ -14,8 +14,11 @@ struct NotificationListener: Service {
     let hub: EventHub
     let configuration: PostgresConnection.Configuration
     let logger: Logger
+    /// Told of every meeting with new events too: the media worker.
+    let alsoNotify: (@Sendable (UUID) -> Void)?
 
-    init(hub: EventHub, databaseURL: String, nodeId: String, logger: Logger) throws {
+    init(hub: EventHub, databaseURL: String, nodeId: String, logger: Logger, alsoNotify: (@Sendable (UUID) -> Void)? = nil) throws {
+        self.alsoNotify = alsoNotify
         var configuration = try DatabaseURL.connectionConfiguration(databaseURL)
         // Operators (and the tests) can find each node's listener in pg_stat_activity.
         configuration.options.additionalStartupParameters = [("application_name", "breakout-listener \(nodeId)")]
@@ -41,6 +44,7 @@ struct NotificationListener: Service {
                                 guard parts.count == 2, let meetingId = UUID(uuidString: String(parts[0])),
                                       let seq = Int64(parts[1]) else { continue }
                                 hub.notify(meetingId, seq: seq)
+                                alsoNotify?(meetingId)
                             }
                         }
                     } catch {
