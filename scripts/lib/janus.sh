@@ -5,7 +5,8 @@
 # 127.0.0.1 and the videoroom plugin, whose rooms only a holder of the admin key may create.
 #
 # janus_ensure_installed             installs the three packages when missing (as root)
-# janus_start DIR ADMIN_KEY          writes DIR's configuration, starts Janus on a free loopback port,
+# janus_start DIR ADMIN_KEY [PORT]   writes DIR's configuration, starts Janus on PORT (default: a free
+#                                    loopback port; a given one lets a test restart it in place),
 #                                    waits until it answers, prints its API URL
 #                                    (http://127.0.0.1:PORT/janus); its log and pid in DIR
 # janus_stop DIR                     stops it and waits for it to exit
@@ -34,11 +35,11 @@ janus_ensure_installed() {
 }
 
 janus_start() {
-    local dir=$1 admin_key=$2 port pid url
+    local dir=$1 admin_key=$2 port=${3:-} pid url
     janus_ensure_installed || return 1
     mkdir -p "$dir/config"
     dir=$(cd "$dir" && pwd)
-    port=$(pg_free_port)
+    [ -n "$port" ] || port=$(pg_free_port)
     local template text
     for template in "$janus_lib_dir/../../deploy/janus/"*.jcfg; do
         text=$(<"$template")

@@ -79,10 +79,23 @@ final class MediaWorker: Service, Sendable {
     }
 
     func reconcile(_ meetingId: UUID) async {
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
+            let applying = Mutex<ContinuousClock.Instant?>(nil)
+            let applied = Mutex<ContinuousClock.Instant?>(nil)
             _ = try await store.reconcileMedia(meetingId, server: janus.url) { claim in
+                applying.withLock { $0 = clock.now }
                 try await self.apply(MediaPlan.from(claim.applied, to: claim.wanted), wanted: claim.wanted)
+                applied.withLock { $0 = clock.now }
                 return claim.wanted
+            }
+            let took = clock.now - started
+            if took > .seconds(1) {
+                logger.warning("media reconcile was slow", metadata: [
+                    "meeting": "\(meetingId)", "took": "\(took)",
+                    "claim": "\(applying.withLock { $0 }.map { $0 - started } ?? .zero)",
+                    "janus": "\(applying.withLock { $0 }.flatMap { a in applied.withLock { $0 }.map { $0 - a } } ?? .zero)"])
             }
         } catch {
             logger.warning("media reconcile failed; retried by the next sweep",
@@ -183,7 +196,9 @@ final class MediaWorker: Service, Sendable {
     private func sweepLoop() async {
         while !Task.isCancelled {
             await sweep()
-            try? await Task.sleep(for: sweepInterval)
+            // While Janus is unreachable, look four times as often: when it comes back, its rooms
+            // are rebuilt within a quarter of the interval.
+            try? await Task.sleep(for: sweepFailing.load(ordering: .relaxed) ? sweepInterval / 4 : sweepInterval)
         }
     }
 

@@ -11,8 +11,12 @@ import { ApiError } from './api.js';
 
 /** Tiles shown at most: in a large main session, the first roommates who publish. */
 const MAX_FEEDS = 12;
-/** How soon to try again after Janus refused or could not be reached. */
-const RETRY_MS = 1500;
+/**
+ * How soon to try again after Janus refused or could not be reached: soon at first (right after a
+ * move the page may ask before the service has put its token in the new room, a few ms behind),
+ * then every second (Janus back after a restart is found within a second).
+ */
+const RETRY_MS = [200, 400, 700, 1000];
 
 let scriptsLoaded = null;
 
@@ -26,11 +30,23 @@ function loadScript(src) {
   });
 }
 
-/** adapter.js, then janus.js (which looks for the adapter), then Janus.init. */
+/**
+ * adapter.js, then janus.js (which looks for the adapter), then Janus.init. janus.js tells its
+ * callers when Janus cannot be reached, but not when Janus restarted and forgot the session: its
+ * long poll then gets "no such session" (458) and polls again, for ever. Its error log is the one
+ * place that says so; this listens there and announces `janus-session-lost`.
+ */
 function loadJanus() {
   scriptsLoaded ??= loadScript('/vendor/adapter.js')
     .then(() => loadScript('/vendor/janus.js'))
     .then(() => new Promise((resolve) => window.Janus.init({ debug: false, dependencies: window.Janus.useDefaultDependencies(), callback: resolve })))
+    .then(() => {
+      const log = window.Janus.error;
+      window.Janus.error = (...args) => {
+        if (/Ooops: 45[89]\b/.test(String(args[0]))) window.dispatchEvent(new Event('janus-session-lost'));
+        log(...args);
+      };
+    })
     .catch((error) => { scriptsLoaded = null; throw error; });
   return scriptsLoaded;
 }
@@ -60,14 +76,29 @@ export function mediaPanel(app) {
     camOn: true,
     problem: null,         // text shown while media is unavailable
     retryTimer: null,
+    failures: 0,           // failed joins in a row
     generation: 0,         // bumps on every switch; callbacks of an older one are ignored
+    // The browser tests turn this off to play a page that ignores the host's mute: Janus must
+    // silence it all the same.
+    obeyHostMute: true,
   };
   app.media = m;
+  // The last steps taken, for the curious and for the browser tests' failure reports.
+  m.trail = [];
+  const note = (step) => { m.trail.push(`${Math.round(performance.now())} ${step}`); if (m.trail.length > 30) m.trail.shift(); };
+
+  const sessionLost = () => {
+    if (!m.janus) return;
+    setProblem('Audio and video unavailable, reconnecting…');
+    retry(m.generation);
+  };
+  window.addEventListener('janus-session-lost', sessionLost);
 
   const nameOf = (feedId) => app.state.participants.get(feedId)?.displayName || 'Someone';
 
-  function setProblem(text) {
+  function setProblem(text, cause) {
     m.problem = text;
+    if (cause) m.lastError = String(cause?.message || cause?.error || JSON.stringify(cause));
     app.invalidate();
   }
 
@@ -85,17 +116,21 @@ export function mediaPanel(app) {
   }
 
   function retry(generation) {
+    note(`retry (generation ${generation})`);
     clearTimeout(m.retryTimer);
+    const delay = RETRY_MS[Math.min(m.failures, RETRY_MS.length - 1)];
+    m.failures += 1;
     m.retryTimer = setTimeout(() => {
       if (generation !== m.generation) return;
       m.joined = undefined; // join again, with a fresh answer from the service
       app.invalidate();
-    }, RETRY_MS);
+    }, delay);
   }
 
   async function join(location) {
     leave();
     const generation = m.generation;
+    note(`join ${location ?? 'main'} (generation ${generation})`);
     m.joined = location;
     let info;
     try {
@@ -106,10 +141,11 @@ export function mediaPanel(app) {
         app.invalidate();
         return;
       }
-      setProblem('Audio and video unavailable, reconnecting…');
+      setProblem('Audio and video unavailable, reconnecting…', error);
       return retry(generation);
     }
     if (generation !== m.generation) return;
+    note(`media answer ${info.room}`);
     try {
       await loadJanus();
     } catch {
@@ -120,10 +156,10 @@ export function mediaPanel(app) {
     const current = () => generation === m.generation;
     const janus = new window.Janus({
       server: info.url,
-      success: () => current() && attachPublisher(janus, info, generation),
-      error: () => {
+      success: () => { note(`session ${current()}`); if (current()) attachPublisher(janus, info, generation); },
+      error: (cause) => {
         if (!current()) return;
-        setProblem('Audio and video unavailable, reconnecting…');
+        setProblem('Audio and video unavailable, reconnecting…', cause);
         retry(generation);
       },
     });
@@ -141,18 +177,20 @@ export function mediaPanel(app) {
         handle.send({ message: { request: 'join', ptype: 'publisher', room: info.room, id: info.feedId,
           display: app.state.me?.displayName || '', token: info.token } });
       },
-      error() {
-        if (current()) { setProblem('Audio and video unavailable, reconnecting…'); retry(generation); }
+      error(cause) {
+        if (current()) { setProblem('Audio and video unavailable, reconnecting…', cause); retry(generation); }
       },
       onmessage(message, jsep) {
+        note(`message ${message.videoroom} ${message.error_code || ''} ${current()}`);
         if (!current()) return;
         const kind = message.videoroom;
         if (message.error_code) {
           // 433: not (yet) allowed in this room; the service is moving my token. Ask again.
-          setProblem('Audio and video unavailable, reconnecting…');
+          setProblem('Audio and video unavailable, reconnecting…', message);
           return retry(generation);
         }
         if (kind === 'joined') {
+          m.failures = 0;
           m.privateId = message.private_id;
           setProblem(null);
           publish(m.publisher, generation);
@@ -236,7 +274,7 @@ export function mediaPanel(app) {
   function applySwitches() {
     const handle = m.publisher;
     if (!handle) return;
-    const micOn = m.micOn && !app.state.me?.mutedByHost;
+    const micOn = m.micOn && !(m.obeyHostMute && app.state.me?.mutedByHost);
     try {
       if (micOn && handle.isAudioMuted()) handle.unmuteAudio();
       if (!micOn && !handle.isAudioMuted()) handle.muteAudio();
@@ -310,5 +348,10 @@ export function mediaPanel(app) {
   }
   m.stats = stats;
 
-  return { el, render, destroy: leave };
+  function destroy() {
+    window.removeEventListener('janus-session-lost', sessionLost);
+    leave();
+  }
+
+  return { el, render, destroy };
 }
