@@ -61,3 +61,15 @@ EXCEPTION
         RAISE NOTICE 'breakout_readonly not granted breakout_media: this user may not grant it';
 END
 $$;
+
+-- A reconcile's attempt, written (and committed) before its first Janus call and deleted with its
+-- commit. One left behind means a reconcile died between its Janus calls and its commit (a node
+-- killed, Janus or the database lost half-way): what media_allowed says may then be wrong in
+-- either direction, so the next reconcile of that meeting reads the real allowed lists from Janus
+-- instead of trusting it.
+CREATE TABLE media_attempts (
+    id         bigserial PRIMARY KEY,
+    meeting_id uuid NOT NULL,
+    started_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX media_attempts_by_meeting ON media_attempts (meeting_id);

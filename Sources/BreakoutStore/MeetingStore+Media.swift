@@ -14,6 +14,9 @@ extension MeetingStore {
         public let seq: Int64
         public let wanted: MediaLayout
         public let applied: MediaLayout
+        /// An earlier reconcile of this meeting died between its Janus calls and its commit:
+        /// `applied` may be wrong, and the media server's own state must be read instead.
+        public let appliedIsUncertain: Bool
     }
 
     /// Where the caller's media is: its participant id and location (nil: the main session).
@@ -64,22 +67,32 @@ extension MeetingStore {
     ) async throws -> Int64? {
         let logger = logger
         return try await withBoundedConnection { connection in
-            // Outside the transaction: a row another worker holds locked conflicts without waiting.
+            // Outside the transaction: a row another worker holds locked conflicts without waiting,
+            // and the attempt is committed before any Janus call (sql/013_media.sql).
             try await connection.query(
                 "INSERT INTO media_meetings (meeting_id) VALUES (\(meetingId)) ON CONFLICT DO NOTHING", logger: logger)
-            return try await connection.withTransaction(logger: logger) { connection -> Int64? in
+            var attempt: Int64 = 0
+            for try await id in try await connection.query(
+                "INSERT INTO media_attempts (meeting_id) VALUES (\(meetingId)) RETURNING id", logger: logger
+            ).decode(Int64.self) { attempt = id }
+            let outcome = try await connection.withTransaction(logger: logger) { connection -> Int64? in
                 var appliedSeq: Int64?
                 for try await seq in try await connection.query(
                     "SELECT applied_seq FROM media_meetings WHERE meeting_id = \(meetingId) FOR UPDATE SKIP LOCKED", logger: logger
                 ).decode(Int64.self) { appliedSeq = seq }
                 guard let appliedSeq else { return nil }
+                var earlierAttempts = 0
+                for try await count in try await connection.query(
+                    "SELECT count(*)::int FROM media_attempts WHERE meeting_id = \(meetingId) AND id < \(attempt)", logger: logger
+                ).decode(Int.self) { earlierAttempts = count }
                 var meeting: (seq: Int64, ended: Bool)?
                 for try await (seq, status) in try await connection.query(
                     "SELECT last_seq, status FROM meetings WHERE id = \(meetingId)", logger: logger
                 ).decode((Int64, String).self) { meeting = (seq, status == "ended") }
                 guard let meeting else { return nil }
                 let applied = try await Self.appliedLayout(of: meetingId, on: connection, logger: logger)
-                guard appliedSeq < meeting.seq || (meeting.ended && !applied.rooms.isEmpty) else { return nil }
+                let uncertain = earlierAttempts > 0
+                guard appliedSeq < meeting.seq || uncertain || (meeting.ended && !applied.rooms.isEmpty) else { return nil }
                 var roomIds: [UUID] = []
                 for try await id in try await connection.query(
                     "SELECT id FROM rooms WHERE meeting_id = \(meetingId)", logger: logger
@@ -91,11 +104,20 @@ extension MeetingStore {
                     participants.append(Participant(id: id, displayName: "-", email: nil, role: .participant, location: location, mutedByHost: muted))
                 }
                 let wanted = MediaLayout.wanted(meetingId: meetingId, ended: meeting.ended, roomIds: roomIds, participants: participants)
-                let claim = MediaClaim(meetingId: meetingId, seq: meeting.seq, wanted: wanted, applied: applied)
+                let claim = MediaClaim(
+                    meetingId: meetingId, seq: meeting.seq, wanted: wanted, applied: applied, appliedIsUncertain: uncertain)
                 let done = try await apply(claim)
                 try await Self.record(done, of: meetingId, server: server, seq: meeting.seq, on: connection, logger: logger)
+                // This attempt and the dead ones before it: what they left is now corrected.
+                try await connection.query(
+                    "DELETE FROM media_attempts WHERE meeting_id = \(meetingId) AND id <= \(attempt)", logger: logger)
                 return meeting.seq
             }
+            // Nothing applied (another worker has the meeting, or nothing to do): no trace either.
+            if outcome == nil {
+                try await connection.query("DELETE FROM media_attempts WHERE id = \(attempt)", logger: logger)
+            }
+            return outcome
         }
     }
 
@@ -136,15 +158,12 @@ extension MeetingStore {
     }
 
     /// The media server at `server` lost its rooms (it restarted): forget what was applied there,
-    /// so every live meeting is rebuilt from the database. Waits for reconciles in progress (their
-    /// rows are locked) so that none records, after this, what it applied before the restart.
+    /// so every live meeting is rebuilt from the database. Waits for every reconcile in progress
+    /// (their rows are locked), a meeting's first one included, so that none records, after this,
+    /// what it applied before the restart.
     public func forgetMedia(on server: String) async throws {
         _ = try await boundedTransaction { connection in
-            try await connection.query(
-                """
-                UPDATE media_meetings SET applied_seq = -1
-                WHERE meeting_id IN (SELECT DISTINCT meeting_id FROM media_rooms WHERE server = \(server))
-                """, logger: self.logger)
+            try await connection.query("UPDATE media_meetings SET applied_seq = -1", logger: self.logger)
             try await connection.query("DELETE FROM media_rooms WHERE server = \(server)", logger: self.logger)
             return true
         }

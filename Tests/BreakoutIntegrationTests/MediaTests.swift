@@ -516,15 +516,9 @@ struct MediaTests {
 
             // The database has the participant at home again; Janus must let it in there, and not away.
             #expect(try await Self.location(of: person.id, open, on: node)?.lowercased() == home.lowercased())
-            // Known bug: the next reconcile plans from the last recorded layout (the participant at
-            // home, as wanted), finds nothing to do, and records it; Janus keeps the dead worker's
-            // half: the participant is refused in its own room's media and admitted in the other's,
-            // until it moves again. Any reconcile that fails after its first Janus call (a node
-            // killed, a Janus call timing out, a lost database connection) can leave this behind.
-            // When it is fixed, this wrapper reports the issue as missing: remove it then.
-            await withKnownIssue("a reconcile that dies after its Janus calls leaves them unrecorded, and the next one trusts the record") {
-                try await Self.janusFollows(world, open, asking: node, within: .seconds(5), since: .now)
-            }
+            // The next reconcile finds the dead attempt (media_attempts) and reads Janus's real
+            // allowed lists instead of the record, which says "at home" as wanted.
+            try await Self.janusFollows(world, open, asking: node, within: .seconds(5), since: .now)
         }
     }
 }

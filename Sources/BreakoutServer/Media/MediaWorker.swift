@@ -83,11 +83,14 @@ final class MediaWorker: Service, Sendable {
         let started = clock.now
         do {
             let applying = Mutex<ContinuousClock.Instant?>(nil)
-            let applied = Mutex<ContinuousClock.Instant?>(nil)
+            let finished = Mutex<ContinuousClock.Instant?>(nil)
             _ = try await store.reconcileMedia(meetingId, server: janus.url) { claim in
                 applying.withLock { $0 = clock.now }
-                try await self.apply(MediaPlan.from(claim.applied, to: claim.wanted), wanted: claim.wanted)
-                applied.withLock { $0 = clock.now }
+                let applied = claim.appliedIsUncertain ? try await self.actualLayout(claim) : claim.applied
+                var plan = MediaPlan.from(applied, to: claim.wanted)
+                if claim.appliedIsUncertain { plan.moderate.formUnion(claim.wanted.rooms.keys) }
+                try await self.apply(plan, wanted: claim.wanted)
+                finished.withLock { $0 = clock.now }
                 return claim.wanted
             }
             let took = clock.now - started
@@ -95,11 +98,11 @@ final class MediaWorker: Service, Sendable {
                 logger.warning("media reconcile was slow", metadata: [
                     "meeting": "\(meetingId)", "took": "\(took)",
                     "claim": "\(applying.withLock { $0 }.map { $0 - started } ?? .zero)",
-                    "janus": "\(applying.withLock { $0 }.flatMap { a in applied.withLock { $0 }.map { $0 - a } } ?? .zero)"])
+                    "janus": "\(applying.withLock { $0 }.flatMap { a in finished.withLock { $0 }.map { $0 - a } } ?? .zero)"])
             }
         } catch {
             logger.warning("media reconcile failed; retried by the next sweep",
-                           metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
+                           metadata: ["meeting": "\(meetingId)", "error": "\(String(reflecting: error))"])
         }
     }
 
@@ -128,6 +131,39 @@ final class MediaWorker: Service, Sendable {
             } catch let failure as JanusClient.Failure where failure.code == VideoroomError.noSuchRoom {}
         }
         for room in plan.moderate { try await moderate(room, members: wanted.rooms[room] ?? [:]) }
+    }
+
+    /// What Janus really has for the claim's rooms, when what was recorded cannot be trusted (an
+    /// earlier reconcile died half-way): each room's `allowed` list, read back. Tokens that belong
+    /// to nobody the meeting knows (someone who left, whose removal died with that reconcile) are
+    /// taken out at once.
+    private func actualLayout(_ claim: MeetingStore.MediaClaim) async throws -> MediaLayout {
+        var people: [String: UUID] = [:]
+        for members in claim.wanted.rooms.values.map(\.keys) + claim.applied.rooms.values.map(\.keys) {
+            for id in members { people[token(id)] = id }
+        }
+        let observer = MediaSecrets.observerToken(key: configuration.adminKey)
+        var actual = MediaLayout()
+        for room in Set(claim.wanted.rooms.keys).union(claim.applied.rooms.keys) {
+            let tokens: [JSONValue]
+            do {
+                tokens = try await janus.videoroom(allowed(room, "add", []))["allowed"]?.arrayValue ?? []
+            } catch let failure as JanusClient.Failure where failure.code == VideoroomError.noSuchRoom {
+                continue
+            }
+            var members: [UUID: Bool] = [:]
+            var strangers: [JSONValue] = []
+            for value in tokens {
+                guard let text = value.stringValue, text != observer else { continue }
+                if let id = people[text] { members[id] = claim.applied.rooms[room]?[id] ?? false } else { strangers.append(value) }
+            }
+            if !strangers.isEmpty {
+                _ = try await janus.videoroom(["request": "allowed", "room": .string(room), "secret": secret(room),
+                                               "action": "remove", "allowed": .array(strangers)])
+            }
+            actual.rooms[room] = members
+        }
+        return actual
     }
 
     /// Creates a room allowing exactly `members` (and the observer). When it exists already (what
