@@ -2,7 +2,7 @@ import Foundation
 
 /// Which media room each participant may be in, as the media server should have it: one Janus
 /// videoroom for the main session and one per breakout room, and in each room's `allowed` list the
-/// participants located there. Computed from the database's state (docs/rules.md, rule 14), compared
+/// participants located there. Computed from the database's state (docs/rules.md, "Media"), compared
 /// with what was last applied, and turned into the few calls that close the gap.
 public struct MediaLayout: Sendable, Equatable {
     /// Media room name → the participants allowed in it, and whether each is muted by the host.
