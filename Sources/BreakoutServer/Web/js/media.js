@@ -332,7 +332,7 @@ export function mediaPanel(app) {
       });
   }
 
-  /** Bytes received per roommate's feed and kind, from WebRTC's own statistics (the browser tests read it). */
+  /** Bytes received per roommate's feed and kind, and sent by me, from WebRTC's own statistics (the browser tests and the media benchmark read it). */
   async function stats() {
     const out = {};
     for (const [id, feed] of m.feeds) {
@@ -344,7 +344,12 @@ export function mediaPanel(app) {
       }
       out[id] = entry;
     }
-    return { room: m.room, feeds: out };
+    const sent = { audio: 0, video: 0 };
+    const mine = m.publisher?.webrtcStuff?.pc;
+    if (mine) {
+      (await mine.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && sent[s.kind] !== undefined) sent[s.kind] += s.bytesSent || 0; });
+    }
+    return { room: m.room, feeds: out, sent };
   }
   m.stats = stats;
 
