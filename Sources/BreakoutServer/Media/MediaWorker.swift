@@ -31,7 +31,9 @@ final class MediaWorker: Service, Sendable {
     let configuration: MediaConfiguration
     let logger: Logger
     let sweepInterval: Duration
-    private let pending = Mutex<Set<UUID>>([])
+    private let queue = Mutex(ReconcileQueue())
+    /// Reconciles one node runs at once: they are mostly round trips to Janus and PostgreSQL.
+    static let concurrentReconciles = 4
     /// Whether the last sweep failed: a failing Janus is logged once, not every second.
     private let sweepFailing = Atomic<Bool>(false)
     private let wake: AsyncStream<Void>
@@ -52,7 +54,7 @@ final class MediaWorker: Service, Sendable {
 
     /// A meeting has new events: its media may have to change.
     func notify(_ meetingId: UUID) {
-        pending.withLock { _ = $0.insert(meetingId) }
+        queue.withLock { $0.add(urgent: meetingId) }
         wakeContinuation.yield()
     }
 
@@ -69,11 +71,20 @@ final class MediaWorker: Service, Sendable {
 
     // MARK: Reconciling
 
+    /// Starts reconciles as the queue gives them, up to `concurrentReconciles` at once; woken by
+    /// every notification, sweep and finished reconcile.
     private func reconcileLoop() async {
-        for await _ in wake {
-            if Task.isCancelled { return }
-            while case let meetings = pending.withLock({ set in defer { set.removeAll() }; return set }), !meetings.isEmpty {
-                for meetingId in meetings { await reconcile(meetingId) }
+        await withDiscardingTaskGroup { group in
+            for await _ in wake {
+                if Task.isCancelled { return }
+                while queue.withLock({ $0.inFlight.count }) < Self.concurrentReconciles,
+                      let meetingId = queue.withLock({ $0.next() }) {
+                    group.addTask {
+                        await self.reconcile(meetingId)
+                        self.queue.withLock { $0.finished(meetingId) }
+                        self.wakeContinuation.yield()
+                    }
+                }
             }
         }
     }
@@ -243,7 +254,7 @@ final class MediaWorker: Service, Sendable {
             try await checkSentinel()
             let stale = try await store.meetingsWithStaleMedia()
             if !stale.isEmpty {
-                pending.withLock { $0.formUnion(stale) }
+                queue.withLock { queue in for meetingId in stale { queue.add(backlog: meetingId) } }
                 wakeContinuation.yield()
             }
             _ = try await store.withMutedMediaRooms(server: janus.url) { rooms in
