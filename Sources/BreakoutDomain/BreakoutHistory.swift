@@ -31,6 +31,28 @@ public struct BreakoutHistory: Sendable, Equatable {
         breakouts = reader.breakouts
     }
 
+    /// Several meetings' histories as one, oldest meeting first: a course's weeks (docs/rules.md,
+    /// "Courses"), so that rotation avoids pairs who met in earlier weeks and `keep` repeats last
+    /// week's groups.
+    public init(concatenating parts: [BreakoutHistory]) {
+        breakouts = parts.flatMap(\.breakouts)
+    }
+
+    /// The same breakouts with each person renamed by `map` (an earlier meeting's participant ids
+    /// to this meeting's, matched by person); someone `map` does not know is left out, and so is
+    /// a group left with nobody.
+    public func renamed(_ map: [UUID: UUID]) -> BreakoutHistory {
+        var copy = BreakoutHistory()
+        copy.breakouts = breakouts.map { breakout in
+            EarlierBreakout(
+                rooms: breakout.rooms,
+                groups: breakout.groups.map { Set($0.compactMap { map[$0] }) }.filter { !$0.isEmpty },
+                lastRoom: Dictionary(breakout.lastRoom.compactMap { person, room in map[person].map { ($0, room) } },
+                                     uniquingKeysWith: { first, _ in first }))
+        }
+        return copy
+    }
+
     /// Every group of every earlier breakout: the pairs the rotation tries not to repeat.
     public var earlierGroups: [Set<UUID>] { breakouts.flatMap(\.groups) }
 

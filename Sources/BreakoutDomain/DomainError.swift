@@ -25,6 +25,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case participantNotFound = "participant_not_found"
         case roomNotFound = "room_not_found"
         case helpRequestNotFound = "help_request_not_found"
+        case courseNotFound = "course_not_found"
+        case groupSetNotFound = "group_set_not_found"
         case meetingEnded = "meeting_ended"
         // The meeting's state
         case breakoutDisabled = "breakout_disabled"
@@ -45,6 +47,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case notInSameRoom = "not_in_same_room"
         case hostCannotLeave = "host_cannot_leave"
         case cannotChangeHost = "cannot_change_host"
+        case notInCourse = "meeting_not_in_course"
+        case nothingToSave = "nothing_to_save"
     }
 
     /// One offending input: a field of a JSON body (`options.timerSeconds`) or a line of a CSV.
@@ -116,6 +120,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let participantNotFound = Self(.participantNotFound, "No such participant in this meeting.")
     public static let roomNotFound = Self(.roomNotFound, "No such room in this meeting.")
     public static let helpRequestNotFound = Self(.helpRequestNotFound, "No such help request in this meeting.")
+    public static let courseNotFound = Self(.courseNotFound, "No such course among yours (its owner's and co-owners').")
+    public static let groupSetNotFound = Self(.groupSetNotFound, "No group set (or version) of that name in this course.")
     public static let meetingEnded = Self(.meetingEnded, "The meeting has ended.")
 
     // MARK: The meeting's state
@@ -143,4 +149,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         .notInSameRoom, "A mute can be lifted only by a host or co-host in the same room as the participant.")
     public static let hostCannotLeave = Self(.hostCannotLeave, "The host cannot leave; end the meeting instead.")
     public static let cannotChangeHost = Self(.cannotChangeHost, "The host's role cannot be changed.")
+    public static let notInCourse = Self(
+        .notInCourse, "This meeting belongs to no course: create it with a courseId to keep its groups.")
+    public static let nothingToSave = Self(
+        .nothingToSave, "There are no groups to save: nobody with an email is assigned to a room (or was in one when the rooms closed).")
 }

@@ -32,12 +32,13 @@ public struct Problem: HTTPResponseError, Sendable {
         case .validationFailed, .messageTooLong, .modeUnavailable: .unprocessableContent
         case .invalidToken, .signInRequired: .unauthorized
         case .notAManager, .notTheHost, .roomNotAllowed, .muteLocked, .notAllowedToHost, .notInvited: .forbidden
-        case .meetingNotFound, .participantNotFound, .roomNotFound, .helpRequestNotFound: .notFound
+        case .meetingNotFound, .participantNotFound, .roomNotFound, .helpRequestNotFound, .courseNotFound, .groupSetNotFound:
+            .notFound
         case .meetingEnded: .gone
         case .breakoutDisabled, .breakoutExists, .noBreakout, .breakoutAlreadyOpen, .breakoutNotOpen, .breakoutOpen,
              .breakoutClosing, .tooManyRooms, .lastRoom, .roomNameTaken, .returnNotAllowed, .notInRoom,
              .helpAlreadyRequested, .helpAlreadyTaken, .helpAlreadyResolved, .notInSameRoom, .hostCannotLeave,
-             .cannotChangeHost:
+             .cannotChangeHost, .notInCourse, .nothingToSave:
             .conflict
         }
     }

@@ -42,6 +42,7 @@ struct Routes: Sendable {
         meeting.put("preassignments", use: replacePreassignments)
         meeting.get("preassignments", use: preassignments)
         MediaRoutes(store: store, configuration: configuration.media).register(on: meeting)
+        CourseRoutes(routes: self).register(on: router, meeting: meeting)
     }
 
     // MARK: Meetings and membership
@@ -68,6 +69,7 @@ struct Routes: Sendable {
         var body = try await JSONBody.read(request)
         let title = body.string("title", required: true)
         let hostName = body.string("hostName")
+        let courseId = body.uuidOrNull("courseId") ?? nil
         var settings = Meeting.Settings(breakoutRoomsEnabled: true)
         if var fields = body.object("settings") {
             settings.breakoutRoomsEnabled = fields.bool("breakoutRoomsEnabled") ?? true
@@ -79,11 +81,14 @@ struct Routes: Sendable {
             body.absorb(fields)
         }
         try body.finish()
+        if courseId != nil, owner == nil {
+            throw DomainError.invalid("courseId", "a course's meetings are made by its owners, signed in")
+        }
         if settings.whoMayJoin != .anyone, configuration.signIn == nil {
             throw DomainError.invalid("settings.whoMayJoin", "needs campus sign-in, which this service does not have")
         }
         let created = try await store.createMeeting(
-            title: try Self.present(title), hostName: hostName ?? "Host", settings: settings, owner: owner,
+            title: try Self.present(title), hostName: hostName ?? "Host", settings: settings, owner: owner, courseId: courseId,
             claim: context.idempotencyClaim)
         return try Self.json(created, status: .created)
     }
@@ -287,11 +292,22 @@ extension Routes {
     /// read and the rows that name nobody's room (students in no Canvas group).
     @Sendable func replacePreassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let upload = try await readUpload(request)
+        let stored = try await store.replacePreassignments(caller, upload.list)
+        return try Self.json([
+            "format": .string(upload.format.rawValue), "preassignments": try JSONValueEncoder().encode(stored),
+            "unassigned": Self.unassigned(upload),
+        ])
+    }
+
+    /// A list of rooms and emails as uploaded: Zoom's CSV template or a Canvas group-set export
+    /// (`text/csv`), or `[{room, email}]` (`application/json`). Pre-assignment lists and course
+    /// group sets are read alike.
+    func readUpload(_ request: Request) async throws -> PreassignmentUpload {
         let buffer = try await request.body.collect(upTo: Self.maxUploadBytes)
         let type = (request.headers[.contentType] ?? "").lowercased()
-        let upload: PreassignmentUpload
         if type.hasPrefix("text/csv") || type.hasPrefix("application/csv") {
-            upload = try PreassignmentList.readCSV(
+            return try PreassignmentList.readCSV(
                 buffer.readableBytesView, maxRooms: configuration.maxRooms, loginDomain: configuration.loginDomain)
         } else if type.contains("json") {
             let value: JSONValue
@@ -300,21 +316,19 @@ extension Routes {
             } catch {
                 throw Problem(status: .badRequest, code: "malformed_json", detail: "The body is not valid JSON.")
             }
-            upload = PreassignmentUpload(
+            return PreassignmentUpload(
                 format: .json, list: try PreassignmentList.parseJSON(value, maxRooms: configuration.maxRooms), unassigned: [])
-        } else {
-            throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
-                          detail: "Send the list as text/csv (Zoom's template or a Canvas group-set export) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
         }
-        let stored = try await store.replacePreassignments(caller, upload.list)
-        let unassigned: [JSONValue] = upload.unassigned.map {
+        throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
+                      detail: "Send the list as text/csv (Zoom's template or a Canvas group-set export) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
+    }
+
+    /// The rows of an upload that name nobody's room, as answered.
+    static func unassigned(_ upload: PreassignmentUpload) -> JSONValue {
+        .array(upload.unassigned.map {
             ["line": .number(Double($0.line)), "name": $0.name.map(JSONValue.string) ?? .null,
              "login": $0.login.map(JSONValue.string) ?? .null]
-        }
-        return try Self.json([
-            "format": .string(upload.format.rawValue), "preassignments": try JSONValueEncoder().encode(stored),
-            "unassigned": .array(unassigned),
-        ])
+        })
     }
 
     @Sendable func preassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {

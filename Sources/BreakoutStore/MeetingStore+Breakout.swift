@@ -28,7 +28,9 @@ extension MeetingStore {
             var preassigned: (list: [Preassignment], members: [(id: UUID, email: String)]) = ([], [])
             if mode == .preassigned, actor.role.isManager { preassigned = try await transaction.preassignmentFacts() }
             var history = BreakoutHistory()
-            if mode == .rotate || mode == .keep, actor.role.isManager { history = try await transaction.breakoutHistory() }
+            if mode == .rotate || mode == .keep, actor.role.isManager {
+                history = BreakoutHistory(concatenating: [try await transaction.courseHistory(), try await transaction.breakoutHistory()])
+            }
             let plan = try BreakoutRules.create(
                 actor: actor.role, breakoutRoomsEnabled: transaction.breakoutRoomsEnabled,
                 current: transaction.breakout.status, roomCount: roomCount, roomSize: roomSize, mode: mode, options: options,
@@ -266,5 +268,45 @@ extension ExclusiveTransaction {
             events.append(try EventPayload.decode(type, from: Data(payload.utf8)))
         }
         return BreakoutHistory(events: events)
+    }
+
+    /// The breakouts of the other meetings of this meeting's course (none without a course),
+    /// oldest meeting first, their people matched to this meeting's by person: the same signed-in
+    /// user, else the same email. Someone who cannot be matched (no account, no email, or not
+    /// here today) is left out of them.
+    func courseHistory() async throws -> BreakoutHistory {
+        var courseId: UUID?
+        for try await id in try await query("SELECT course_id FROM meetings WHERE id = \(self.meetingId)").decode(UUID?.self) {
+            courseId = id
+        }
+        guard let courseId else { return BreakoutHistory() }
+        // Who is who: a person's key in every meeting of the course.
+        var here: [String: UUID] = [:]
+        var personOf: [UUID: String] = [:]
+        for try await (meetingId, participantId, key) in try await query(
+            """
+            SELECT p.meeting_id, p.id, coalesce('user:' || p.user_id::text, 'email:' || p.email)
+            FROM participants p JOIN meetings m ON m.id = p.meeting_id
+            WHERE m.course_id = \(courseId) AND (p.user_id IS NOT NULL OR p.email IS NOT NULL)
+            """
+        ).decode((UUID, UUID, String).self) {
+            if meetingId == self.meetingId { here[key] = participantId } else { personOf[participantId] = key }
+        }
+        let rename = personOf.compactMapValues { here[$0] }
+        guard !rename.isEmpty else { return BreakoutHistory() }
+        var perMeeting: [(UUID, [EventPayload])] = []
+        let types = Self.historyEventTypes.map(\.rawValue)
+        for try await (meetingId, type, payload) in try await query(
+            """
+            SELECT e.meeting_id, e.type, e.payload::text FROM events e JOIN meetings m ON m.id = e.meeting_id
+            WHERE m.course_id = \(courseId) AND m.id <> \(self.meetingId) AND e.type = ANY(\(types)::text[])
+            ORDER BY m.created_at, m.id, e.seq
+            """
+        ).decode((UUID, String, String).self) {
+            guard let type = EventType(rawValue: type) else { continue }
+            if perMeeting.last?.0 != meetingId { perMeeting.append((meetingId, [])) }
+            perMeeting[perMeeting.count - 1].1.append(try EventPayload.decode(type, from: Data(payload.utf8)))
+        }
+        return BreakoutHistory(concatenating: perMeeting.map { BreakoutHistory(events: $0.1).renamed(rename) })
     }
 }

@@ -32,7 +32,8 @@ extension MeetingStore {
     /// statement. With an idempotency key the key is claimed first, in the same transaction. A
     /// signed-in creator owns it and is its host (by its own name and email) from any browser.
     public func createMeeting(
-        title: String, hostName: String, settings: Meeting.Settings, owner: SignedIn? = nil, claim: Idempotency.Claim? = nil
+        title: String, hostName: String, settings: Meeting.Settings, owner: SignedIn? = nil, courseId: UUID? = nil,
+        claim: Idempotency.Claim? = nil
     ) async throws -> CreatedMeeting {
         let title = try InputValidation.title(title)
         let hostName = try owner.map { String($0.user.name.prefix(64)) } ?? InputValidation.displayName(hostName, field: "hostName")
@@ -51,12 +52,17 @@ extension MeetingStore {
                     if let claim, let stored = try await claimIdempotencyKey(claim, on: connection) {
                         return try CreatedMeeting(storedForm: stored)
                     }
+                    // A course's meeting is made by one of its owners (docs/rules.md, "Courses").
+                    if let courseId {
+                        guard let owner else { throw DomainError.courseNotFound }
+                        _ = try await Self.accessibleCourse(courseId, user: owner.user, on: connection, logger: logger)
+                    }
                     try await connection.query(
                         """
                         WITH meeting AS (
-                            INSERT INTO meetings (id, code, title, breakout_rooms_enabled, last_seq, owner_id, who_may_join, alternative_hosts)
+                            INSERT INTO meetings (id, code, title, breakout_rooms_enabled, last_seq, owner_id, who_may_join, alternative_hosts, course_id)
                             VALUES (\(meetingId), \(code), \(title), \(settings.breakoutRoomsEnabled), 1, \(owner?.user.id),
-                                    \(settings.whoMayJoin.rawValue), \(alternativeHosts))
+                                    \(settings.whoMayJoin.rawValue), \(alternativeHosts), \(courseId))
                         ), host AS (
                             INSERT INTO participants (id, meeting_id, display_name, email, email_verified, role, token_hash, user_id)
                             VALUES (\(host.id), \(meetingId), \(hostName), \(host.email), \(host.emailVerified), 'host',

@@ -1,0 +1,193 @@
+import BreakoutDomain
+import BreakoutServer
+import BreakoutStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Courses over HTTP, signed in (docs/rules.md, "Courses"): owners and co-owners, a course's
+/// weekly meetings whose rotation remembers earlier weeks by person and whose `keep` repeats last
+/// week's groups, group sets saved, versioned, saved from a meeting's rooms and applied to the next.
+@Suite("Courses and group sets")
+struct CourseTests {
+    typealias HTTP = SignInHTTPTests
+    let origin = SignInHTTPTests.publicURL
+
+    /// A person signed in (faculty may host; students may not), with a session and their email.
+    struct Person {
+        var session: String
+        var email: String
+    }
+
+    static func person(_ affiliation: String, _ name: String) async throws -> Person {
+        let email = "\(name)-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
+        return Person(session: try await HTTP.session(affiliation, email: email), email: email)
+    }
+
+    func post(_ node: Node, _ path: String, as person: Person, _ json: JSONValue) async throws -> (status: HTTPResponse.Status, json: JSONValue, body: String) {
+        let answer = try await HTTP.send(node, .post, path, cookie: person.session, origin: origin, json: json)
+        return (answer.status, answer.json, answer.body)
+    }
+
+    func get(_ node: Node, _ path: String, as person: Person) async throws -> (status: HTTPResponse.Status, json: JSONValue, body: String) {
+        let answer = try await HTTP.send(node, .get, path, cookie: person.session)
+        return (answer.status, answer.json, answer.body)
+    }
+
+    /// A call with a meeting token (the host's participant token).
+    func call(_ node: Node, _ method: HTTPRequest.Method, _ path: String, token: String, _ json: JSONValue? = nil) async throws -> (status: HTTPResponse.Status, json: JSONValue, body: String) {
+        let answer = try await HTTP.send(node, method, path, bearer: token, json: json)
+        return (answer.status, answer.json, answer.body)
+    }
+
+    @Test("owners and co-owners reach a course; anyone else is told there is none; open mode has no courses")
+    func access() async throws {
+        let teacher = try await Self.person("faculty", "teacher")
+        let colleague = try await Self.person("faculty", "colleague")
+        let stranger = try await Self.person("faculty", "stranger")
+        let student = try await Self.person("student", "student")
+        try await withNode(configuration: HTTP.configuration) { node in
+            let made = try await post(node, "/v1/courses", as: teacher,
+                                      ["title": "IN1000 Seminar", "lmsReference": "canvas:4711", "coOwners": [.string(colleague.email.uppercased())]])
+            #expect(made.status == .created, "\(made.body)")
+            let id = try #require(made.json["id"]?.stringValue)
+            #expect(made.json["coOwners"] == [.string(colleague.email)])
+            #expect(try await get(node, "/v1/courses/\(id)", as: colleague).status == .ok)
+            #expect(try await get(node, "/v1/courses", as: colleague).json["courses"]?.arrayValue?.count == 1)
+            let refused = try await get(node, "/v1/courses/\(id)", as: stranger)
+            #expect(refused.status == .notFound && refused.json["code"] == "course_not_found")
+            #expect(try await get(node, "/v1/courses/not-a-uuid", as: teacher).json["code"] == "course_not_found")
+            let notHost = try await post(node, "/v1/courses", as: student, ["title": "Mine"])
+            #expect(notHost.status == .forbidden && notHost.json["code"] == "not_allowed_to_host")
+            let bad = try await post(node, "/v1/courses", as: teacher, ["title": " ", "coOwners": ["not an email"]])
+            #expect(bad.status == .unprocessableContent, "\(bad.body)")
+            // A course's meeting is made by its owners only.
+            let foreign = try await post(node, "/v1/meetings", as: stranger, ["title": "Week 1", "courseId": .string(id)])
+            #expect(foreign.status == .notFound && foreign.json["code"] == "course_not_found")
+        }
+        try await withNode { node in
+            let open = try await HTTP.send(node, .get, "/v1/courses")
+            #expect(open.status == .unauthorized && open.json["code"] == "sign_in_off")
+            let meeting = try await HTTP.send(node, .post, "/v1/meetings", json: ["title": "x", "courseId": .string(UUID().uuidString)])
+            #expect(meeting.status == .unprocessableContent, "a course needs sign-in: \(meeting.body)")
+        }
+    }
+
+    @Test("group sets: versions kept, read back by version, from JSON and from Zoom's CSV; bad input names the line")
+    func groupSets() async throws {
+        let teacher = try await Self.person("faculty", "teacher")
+        try await withNode(configuration: HTTP.configuration) { node in
+            let course = try #require(try await post(node, "/v1/courses", as: teacher, ["title": "Seminar"]).json["id"]?.stringValue)
+            let path = "/v1/courses/\(course)/group-sets/Project%20groups"
+            let first = try await post(node, path, as: teacher, [["room": "A", "email": "ada@uni.test"], ["room": "B", "email": "bob@uni.test"]])
+            #expect(first.status == .created, "\(first.body)")
+            #expect(first.json["groupSet"]?["version"] == 1 && first.json["groupSet"]?["name"] == "Project groups")
+            #expect(first.json["groupSet"]?["source"] == "typed")
+            var headers = HTTPFields()
+            headers[.cookie] = "breakout_session=\(teacher.session)"
+            headers[.origin] = origin
+            headers[.contentType] = "text/csv"
+            let csv = "Pre-assign Room Name,Email Address\nA,ada@uni.test\nA,bob@uni.test\n"
+            let second = try await node.client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: csv)) {
+                ($0.status, try JSONDecoder().decode(JSONValue.self, from: Data(String(buffer: $0.body).utf8)))
+            }
+            #expect(second.0 == .created && second.1["groupSet"]?["version"] == 2 && second.1["groupSet"]?["source"] == "zoom_csv")
+            let latest = try await get(node, path, as: teacher)
+            #expect(latest.json["version"] == 2 && latest.json["groups"]?.arrayValue?.count == 2)
+            let old = try await get(node, path + "?version=1", as: teacher)
+            #expect(old.json["groups"] == [["email": "ada@uni.test", "room": "A"], ["email": "bob@uni.test", "room": "B"]])
+            #expect(try await get(node, path + "?version=3", as: teacher).json["code"] == "group_set_not_found")
+            let broken = try await post(node, path, as: teacher, [["room": "A", "email": "nope"]])
+            #expect(broken.status == .unprocessableContent && broken.json["errors"]?.arrayValue?.first?["field"] == "[0].email")
+            #expect(try await get(node, path, as: teacher).json["version"] == 2, "a refused upload saves nothing")
+            let detail = try await get(node, "/v1/courses/\(course)", as: teacher)
+            let summary = detail.json["groupSets"]?.arrayValue?.first
+            #expect(summary?["name"] == "Project groups" && summary?["latestVersion"] == 2)
+            #expect(summary?["groups"] == 1 && summary?["members"] == 2)
+        }
+    }
+
+    @Test("week 2 of a course: keep repeats week 1's groups by person, rotate meets new people, saved rooms apply to week 3")
+    func weeks() async throws {
+        let teacher = try await Self.person("faculty", "teacher")
+        var people: [Person] = []
+        for n in 1...6 { people.append(try await Self.person("student", "s\(n)")) }
+        let students = people
+        try await withNode(configuration: HTTP.configuration) { node in
+            let course = try #require(try await post(node, "/v1/courses", as: teacher, ["title": "Seminar"]).json["id"]?.stringValue)
+
+            /// A week's meeting: created in the course, everyone joined signed in. Its host token
+            /// and each student's participant id by email.
+            func week(_ title: String) async throws -> (meeting: String, host: String, ids: [String: String]) {
+                let made = try await post(node, "/v1/meetings", as: teacher, ["title": .string(title), "courseId": .string(course)])
+                #expect(made.status == .created, "\(made.body)")
+                let meeting = try #require(made.json["meeting"]?["id"]?.stringValue)
+                let code = try #require(made.json["meeting"]?["code"]?.stringValue)
+                var ids: [String: String] = [:]
+                for student in students {
+                    let joined = try await post(node, "/v1/meetings/join", as: student, ["code": .string(code)])
+                    ids[student.email] = try #require(joined.json["participantId"]?.stringValue, "\(joined.body)")
+                }
+                return (meeting, try #require(made.json["hostToken"]?.stringValue), ids)
+            }
+
+            /// The groups of the meeting's rooms as the host sees them now, as sets of emails.
+            func groups(_ meeting: String, _ host: String, _ ids: [String: String]) async throws -> Set<Set<String>> {
+                let emailOf = Dictionary(uniqueKeysWithValues: ids.map { ($0.value, $0.key) })
+                let snapshot = try await call(node, .get, "/v1/meetings/\(meeting)", token: host)
+                var rooms: [String: Set<String>] = [:]
+                for person in snapshot.json["participants"]?.arrayValue ?? [] {
+                    guard let room = person["assignedRoomId"]?.stringValue, let email = person["id"]?.stringValue.flatMap({ emailOf[$0] })
+                    else { continue }
+                    rooms[room, default: []].insert(email)
+                }
+                return Set(rooms.values)
+            }
+
+            let one = try await week("Week 1")
+            let split = try await call(node, .post, "/v1/meetings/\(one.meeting)/breakout", token: one.host,
+                                       ["roomSize": 2, "mode": "automatic"])
+            #expect(split.status == .created, "\(split.body)")
+            let weekOne = try await groups(one.meeting, one.host, one.ids)
+            #expect(weekOne.count == 3 && weekOne.allSatisfy { $0.count == 2 })
+            #expect(try await call(node, .post, "/v1/meetings/\(one.meeting)/breakout/open", token: one.host, [:]).status == .ok)
+            #expect(try await call(node, .post, "/v1/meetings/\(one.meeting)/breakout/close", token: one.host, ["countdownSeconds": 0]).status == .ok)
+            let saved = try await call(node, .post, "/v1/meetings/\(one.meeting)/group-sets", token: one.host,
+                                       ["name": "Week 1 pairs", "from": "last_rooms"])
+            #expect(saved.status == .created, "\(saved.body)")
+            #expect(saved.json["groupSet"]?["source"] == "meeting_last_rooms" && saved.json["groupSet"]?["groups"]?.arrayValue?.count == 6)
+            _ = try await post(node, "/v1/meetings/\(one.meeting)/end", as: teacher, [:])
+
+            let two = try await week("Week 2")
+            let kept = try await call(node, .post, "/v1/meetings/\(two.meeting)/breakout", token: two.host, ["mode": "keep"])
+            #expect(kept.status == .created, "\(kept.body)")
+            #expect(try await groups(two.meeting, two.host, two.ids) == weekOne, "keep repeats week 1's pairs, matched by person")
+            #expect(try await call(node, .delete, "/v1/meetings/\(two.meeting)/breakout", token: two.host).status == .noContent)
+            let rotated = try await call(node, .post, "/v1/meetings/\(two.meeting)/breakout", token: two.host,
+                                         ["roomSize": 2, "mode": "rotate", "seed": 7])
+            #expect(rotated.status == .created, "\(rotated.body)")
+            #expect(rotated.json["rotation"]?["repeatedPairs"] == 0, "\(rotated.body)")
+            #expect(try await groups(two.meeting, two.host, two.ids).isDisjoint(with: weekOne), "nobody meets week 1's partner again")
+
+            let three = try await week("Week 3")
+            let applied = try await call(node, .post, "/v1/meetings/\(three.meeting)/preassignments/from-group-set", token: three.host,
+                                         ["name": "Week 1 pairs"])
+            #expect(applied.status == .ok && applied.json.arrayValue?.count == 6, "\(applied.body)")
+            let preassigned = try await call(node, .post, "/v1/meetings/\(three.meeting)/breakout", token: three.host,
+                                             ["roomCount": 3, "mode": "preassigned"])
+            #expect(preassigned.status == .created, "\(preassigned.body)")
+            #expect(try await groups(three.meeting, three.host, three.ids) == weekOne, "the saved pairs, pre-assigned")
+            let missing = try await call(node, .post, "/v1/meetings/\(three.meeting)/preassignments/from-group-set", token: three.host,
+                                         ["name": "No such set"])
+            #expect(missing.status == .notFound && missing.json["code"] == "group_set_not_found")
+
+            // A meeting outside any course has no group sets.
+            let loose = try await post(node, "/v1/meetings", as: teacher, ["title": "Office hours"])
+            let looseToken = try #require(loose.json["hostToken"]?.stringValue)
+            let looseId = try #require(loose.json["meeting"]?["id"]?.stringValue)
+            let refused = try await call(node, .post, "/v1/meetings/\(looseId)/group-sets", token: looseToken, ["name": "x"])
+            #expect(refused.status == .conflict && refused.json["code"] == "meeting_not_in_course")
+        }
+    }
+}
