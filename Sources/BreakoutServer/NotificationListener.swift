@@ -15,8 +15,12 @@ struct NotificationListener: Service {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
 
-    init(hub: EventHub, databaseURL: String, nodeId: String, logger: Logger) throws {
+    init(hub: EventHub, databaseURL: String, nodeId: String, connectTimeout: Duration, logger: Logger) throws {
         var configuration = try DatabaseURL.connectionConfiguration(databaseURL)
+        // The whole attempt (TCP, startup, authentication) is bounded, so that a balancer that
+        // accepts and never answers (HAProxy with no primary) cannot hold the listener past the
+        // new primary's arrival.
+        configuration.options.connectTimeout = .init(connectTimeout)
         // Operators (and the tests) can find each node's listener in pg_stat_activity.
         configuration.options.additionalStartupParameters = [("application_name", "breakout-listener \(nodeId)")]
         self.hub = hub
