@@ -42,6 +42,8 @@ ha_spawn() {
         "$@" >>"$log" 2>&1 </dev/null &
     fi
     echo $! >"$dir/pids/$name"
+    # Out of the job table: a member killed on purpose is no news to the shell that started it.
+    disown $!
 }
 
 # The ports of DIR: read from DIR/ports, or chosen now and written there.
