@@ -32,6 +32,7 @@ extension BreakoutServer {
             SignInRoutes.registerOpenMode(on: router)
         }
         LiveStream(store: store, hub: hub).register(on: router)
+        if configuration.media != nil { MediaScripts().register(on: router, logger: Logger(label: "breakout.media")) }
         Health(store: store, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
@@ -67,9 +68,13 @@ extension BreakoutServer {
             client: client, limits: Limits(maxRooms: configuration.maxRooms), logger: logger,
             connectTimeout: configuration.databaseConnectTimeout)
         let hub = EventHub(store: store, heartbeat: configuration.heartbeat)
+        let media = configuration.media.map {
+            MediaWorker(store: store, configuration: $0, logger: Logger(label: "breakout.media"))
+        }
         let listener = try NotificationListener(
             hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId,
-            connectTimeout: configuration.databaseConnectTimeout, logger: logger)
+            connectTimeout: configuration.databaseConnectTimeout, logger: logger,
+            alsoNotify: media.map { worker -> @Sendable (UUID) -> Void in { worker.notify($0) } })
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
         var app = Application(
             responder: ShortLivedTaskResponder(inner: router.buildResponder()),
@@ -80,6 +85,7 @@ extension BreakoutServer {
         let registry = NodeRegistry(
             store: store, hub: hub, nodeId: configuration.nodeId, address: "\(configuration.host):\(configuration.port)")
         app.addServices(client, hub, listener, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics), registry)
+        if let media { app.addServices(media) }
         return app
     }
 }

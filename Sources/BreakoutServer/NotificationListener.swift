@@ -14,8 +14,14 @@ struct NotificationListener: Service {
     let hub: EventHub
     let configuration: PostgresConnection.Configuration
     let logger: Logger
+    /// Told of every meeting with new events too: the media worker.
+    let alsoNotify: (@Sendable (UUID) -> Void)?
 
-    init(hub: EventHub, databaseURL: String, nodeId: String, connectTimeout: Duration, logger: Logger) throws {
+    init(
+        hub: EventHub, databaseURL: String, nodeId: String, connectTimeout: Duration, logger: Logger,
+        alsoNotify: (@Sendable (UUID) -> Void)? = nil
+    ) throws {
+        self.alsoNotify = alsoNotify
         var configuration = try DatabaseURL.connectionConfiguration(databaseURL)
         // The whole attempt (TCP, startup, authentication) is bounded, so that a balancer that
         // accepts and never answers (HAProxy with no primary) cannot hold the listener past the
@@ -45,6 +51,7 @@ struct NotificationListener: Service {
                                 guard parts.count == 2, let meetingId = UUID(uuidString: String(parts[0])),
                                       let seq = Int64(parts[1]) else { continue }
                                 hub.notify(meetingId, seq: seq)
+                                alsoNotify?(meetingId)
                             }
                         }
                     } catch {

@@ -41,6 +41,7 @@ struct Routes: Sendable {
         meeting.post("unmute-all", use: unmuteAll)
         meeting.put("preassignments", use: replacePreassignments)
         meeting.get("preassignments", use: preassignments)
+        MediaRoutes(store: store, configuration: configuration.media).register(on: meeting)
     }
 
     // MARK: Meetings and membership

@@ -33,14 +33,17 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Campus sign-in (OpenID Connect). Default nil: open mode.
     public var signIn: SignInConfiguration?
+    /// Audio and video on Janus. Default nil: off.
+    public var media: MediaConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
         heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil,
         loginDomain: String? = nil, idleTimeout: Duration = .seconds(60), signIn: SignInConfiguration? = nil,
-        databaseConnectTimeout: Duration = .seconds(2)
+        databaseConnectTimeout: Duration = .seconds(2), media: MediaConfiguration? = nil
     ) {
         self.databaseConnectTimeout = databaseConnectTimeout
+        self.media = media
         self.signIn = signIn
         self.idleTimeout = idleTimeout
         self.host = host

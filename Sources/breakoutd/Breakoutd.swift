@@ -130,8 +130,43 @@ struct Serve: AsyncParsableCommand {
             publicURL: publicURL, scopes: scopes, tokenSecret: secret, hostPolicy: policy)
     }
 
+    /// Audio and video (`BREAKOUT_MEDIA=janus`), nil when off; a clear message for anything wrong.
+    func mediaConfiguration() throws -> MediaConfiguration? {
+        let env = Self.environment
+        switch env["BREAKOUT_MEDIA"] ?? "" {
+        case "", "off": return nil
+        case "janus": break
+        case let other: throw ValidationError("BREAKOUT_MEDIA must be off or janus (got '\(other)').")
+        }
+        guard let key = env["BREAKOUT_JANUS_ADMIN_KEY"], key.count >= 16 else {
+            throw ValidationError("BREAKOUT_JANUS_ADMIN_KEY must be set, at least 16 characters, when BREAKOUT_MEDIA=janus (see README, \"Audio and video\").")
+        }
+        var media = MediaConfiguration(adminKey: key)
+        if let url = env["BREAKOUT_JANUS_URL"], !url.isEmpty {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ValidationError("BREAKOUT_JANUS_URL must be Janus's http(s):// API address (got '\(url)').")
+            }
+            media.janusURL = url
+        }
+        if let url = env["BREAKOUT_JANUS_PUBLIC_URL"], !url.isEmpty {
+            // The page's Content-Security-Policy lets it connect to its own origin only.
+            guard url.hasPrefix("/") else {
+                throw ValidationError("BREAKOUT_JANUS_PUBLIC_URL must be a path on the service's own origin, such as /janus (got '\(url)').")
+            }
+            media.publicURL = url
+        }
+        if let text = env["BREAKOUT_MEDIA_BITRATE"], !text.isEmpty {
+            guard let bitrate = Int(text), bitrate >= 32_000 else {
+                throw ValidationError("BREAKOUT_MEDIA_BITRATE must be bits per second, at least 32000 (got '\(text)').")
+            }
+            media.bitrate = bitrate
+        }
+        return media
+    }
+
     func validate() throws {
         _ = try signInConfiguration()
+        _ = try mediaConfiguration()
         if !loginDomain.isEmpty, ServerConfiguration.normalizedLoginDomain(loginDomain) == nil {
             throw ValidationError("BREAKOUT_LOGIN_DOMAIN must be a mail domain such as uio.no (got '\(loginDomain)').")
         }
@@ -153,7 +188,8 @@ struct Serve: AsyncParsableCommand {
             heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir,
             loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain),
             idleTimeout: .seconds(idleTimeoutSeconds), signIn: try signInConfiguration(),
-            databaseConnectTimeout: .milliseconds(Int((dbConnectTimeoutSeconds * 1000).rounded())))
+            databaseConnectTimeout: .milliseconds(Int((dbConnectTimeoutSeconds * 1000).rounded())),
+            media: try mediaConfiguration())
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.

@@ -107,7 +107,9 @@ def chromium_binary():
 class Browser:
     """One person's own browser (its own profile, so its own sessionStorage)."""
 
-    def __init__(self, label, width=1280, height=900):
+    def __init__(self, label, width=1280, height=900, media=False):
+        """`media`: a fake camera and microphone (a test pattern and a beep), allowed without asking,
+        and sound that plays without a click first."""
         self.label = label
         self.profile = tempfile.mkdtemp(prefix=f"breakout-chromium-{label}-")
         options = webdriver.ChromeOptions()
@@ -116,6 +118,10 @@ class Browser:
                          f"--window-size={width},{height}", f"--user-data-dir={self.profile}",
                          "--no-first-run", "--disable-extensions", "--lang=en-US"):
             options.add_argument(argument)
+        if media:
+            for argument in ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                             "--autoplay-policy=no-user-gesture-required"):
+                options.add_argument(argument)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
         self.driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))

@@ -3,7 +3,8 @@ breakoutd nodes on one database: a host on node A; a co-host and two participant
 in a browser of their own. They walk a whole breakout session; then a host makes a pre-assignment
 list by hand and from a Canvas export (preassign_flow.py, on a third node); then a console with
 1000 participants and 50 rooms is checked for staying usable; last, campus sign-in at a real
-OpenID Connect provider, on two more nodes behind nginx (signin_flow.py).
+OpenID Connect provider, on two more nodes behind nginx (signin_flow.py); then audio and video in
+the rooms, on Janus, with four browsers on two more nodes behind nginx (media_flow.py).
 
 Run by scripts/test (with DATABASE_URL and BREAKOUTD_BIN set). Prints one line per step and a
 closing `browser: N passed, N failed` line; exits non-zero on any failure. A failing step saves a
@@ -600,10 +601,12 @@ def big_meeting(node_a):
 def main():
     from preassign_flow import LOGIN_DOMAIN, node_with_login_domain, preassign_by_hand_and_canvas
     from signin_flow import SignInCluster, campus_sign_in
+    from media_flow import MediaCluster, talking_rooms
     node_a = Node("web-a")
     node_b = Node("web-b")
     node_c = node_with_login_domain()
     signin = SignInCluster()
+    media = MediaCluster()
 
     def scenarios():
         node_a.start()
@@ -618,8 +621,10 @@ def main():
         yield big_meeting(node_a)
         print(f"campus sign-in: two nodes behind nginx, the provider at {os.environ.get('BREAKOUT_TEST_OIDC_ISSUER', '(none)')}", flush=True)
         yield campus_sign_in(signin)
+        print("rooms you can talk in: Janus and two nodes with media behind nginx, four browsers with a fake camera and microphone", flush=True)
+        yield talking_rooms(media)
 
-    return run_scenarios(scenarios, [node_a, node_b, node_c, signin])
+    return run_scenarios(scenarios, [node_a, node_b, node_c, signin, media])
 
 
 if __name__ == "__main__":

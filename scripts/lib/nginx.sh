@@ -6,7 +6,8 @@
 # nginx_bin                         prints the nginx executable (NGINX_BIN, PATH, /usr/sbin), or fails
 # nginx_ensure_installed            installs Debian's nginx with apt-get when missing and root
 # nginx_render DIR LISTEN PORT...   writes DIR/nginx.conf and DIR/breakout.conf for nodes on
-#                                   127.0.0.1:PORT...; nginx will listen on LISTEN
+#                                   127.0.0.1:PORT...; nginx will listen on LISTEN, and proxy
+#                                   /janus to NGINX_JANUS_SERVER (default 127.0.0.1:8088)
 # nginx_start DIR                   starts nginx in the background (its pid in DIR/nginx.pid)
 # nginx_stop DIR                    stops it and waits for it to exit
 
@@ -44,6 +45,7 @@ nginx_render() {
     template=${template//'${BREAKOUT_LISTEN}'/$listen}
     template=${template//'${BREAKOUT_UPSTREAM_SERVERS}'/$servers}
     template=${template//'${BREAKOUT_ACCESS_LOG}'/$dir/access.log}
+    template=${template//'${BREAKOUT_JANUS_SERVER}'/${NGINX_JANUS_SERVER:-127.0.0.1:8088}}
     printf '%s\n' "$template" >"$dir/breakout.conf"
     # As root, the workers run as nobody: they must reach the temp folders.
     local user_line=""

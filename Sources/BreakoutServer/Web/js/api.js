@@ -91,6 +91,7 @@ export function meetingApi(meetingId, token) {
     uploadPreassignments: (bytes) => call('PUT', `${base}/preassignments`, { token, body: bytes, contentType: 'text/csv' }),
     savePreassignments: (list) => req('PUT', '/preassignments', list),
     clearPreassignments: () => req('PUT', '/preassignments', []),
+    media: () => req('GET', '/media'),
     eventsUrl: () => `${base}/events?access_token=${encodeURIComponent(token)}`,
   };
 }

@@ -14,6 +14,7 @@ import { broadcastSection } from './console/broadcast.js';
 import { optionsSection } from './console/options.js';
 import { mountPreassignments } from './console/preassign.js';
 import { footerSection } from './console/footer.js';
+import { mediaPanel } from './media.js';
 
 export function mountConsole(main, app) {
   // The create form's hint reads the pre-assignment list, so the rooms panel gets that panel.
@@ -27,11 +28,13 @@ export function mountConsole(main, app) {
   const broadcast = broadcastSection(app);
   const options = optionsSection(app);
   const footer = footerSection(app);
-  const sections = [share, status, rooms, people, help, broadcast, options, preassign, footer];
+  // Hosts and co-hosts hopping between rooms join each room's media.
+  const media = mediaPanel(app);
+  const sections = [share, status, media, rooms, people, help, broadcast, options, preassign, footer];
 
   main.append(share.el, status.el, notices.el,
     h('div', { class: 'console-grid' },
-      h('div', { class: 'column column-main' }, rooms.el, people.el),
+      h('div', { class: 'column column-main' }, media.el, rooms.el, people.el),
       h('div', { class: 'column column-side' }, help.el, broadcast.el, options.el, preassign.el)),
     footer.el);
 
@@ -57,6 +60,6 @@ export function mountConsole(main, app) {
       }
       for (const section of sections) section.notice?.(type, e);
     },
-    destroy() {},
+    destroy: media.destroy,
   };
 }

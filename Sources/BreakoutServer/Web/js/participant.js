@@ -3,6 +3,7 @@
 import { h, setText, setHidden, setDisabled, syncChildren, formatRemaining, confirmButton, noticeBoard } from './dom.js';
 import { serverNow } from './api.js';
 import { act } from './actions.js';
+import { mediaPanel } from './media.js';
 
 export function mountParticipant(main, app) {
   const ui = { dismissedPrompt: null, help: null };
@@ -35,9 +36,11 @@ export function mountParticipant(main, app) {
     if (left !== undefined) app.leave('You left the meeting.');
   }, { class: 'quiet', 'data-testid': 'leave-meeting' });
 
+  const media = mediaPanel(app);
   main.append(
     notices.el,
     h('section', { class: 'card where' }, place, placeHint, muted, timer, prompt, actions, helpStatus),
+    media.el,
     h('section', { class: 'card' }, withMeTitle, withMe, withMeMore),
     roomsSection,
     h('footer', { class: 'page-footer' }, leave));
@@ -145,6 +148,7 @@ export function mountParticipant(main, app) {
           setDisabled(li.children[2], here);
         });
     }
+    media.render();
     tick();
   }
 
@@ -169,5 +173,5 @@ export function mountParticipant(main, app) {
     }
   }
 
-  return { render, notice, tick, destroy() {} };
+  return { render, notice, tick, destroy: media.destroy };
 }

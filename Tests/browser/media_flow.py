@@ -1,0 +1,395 @@
+"""Browser test of rooms you can talk in: a real Janus (Debian's package, scripts/lib/janus.sh), two
+nodes with media on behind the project's nginx (which proxies /janus), and four headless Chromiums
+with a fake camera and microphone, two in each breakout room. What each page receives is read from
+WebRTC's own statistics (inbound `bytesReceived` per roommate's feed and kind), so every check is
+about media that really arrived.
+
+Checked: each person receives media from its roommates only; Janus refuses a token in another
+room; media follows a host's move within 2 s; a host's mute stops that person's audio at the others
+(even from a page that ignores the mute) while the video goes on; after Janus is killed and
+restarted, media comes back within 5 s; after a node is SIGKILLed during a move, Janus's allowed
+lists converge on the database's state; the panel passes axe-core and works by keyboard.
+
+Part of web_flow.py's run (scripts/test); runs alone too, with DATABASE_URL (and BREAKOUTD_BIN)
+set: `python3 Tests/browser/media_flow.py`.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from support import REPO, Browser, Node, api, free_port
+from web_flow import Scenario, check, run_scenarios, session_of
+from signin_flow import Balancer
+
+
+class JanusServer:
+    """A private Janus on a fixed loopback port, started by scripts/lib/janus.sh (so it can be
+    killed and started again where the nodes expect it)."""
+
+    def __init__(self, admin_key):
+        self.admin_key = admin_key
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="breakout-media-janus-")
+        self.url = f"http://127.0.0.1:{self.port}/janus"
+
+    def start(self):
+        subprocess.run(["bash", "-c", 'source scripts/lib/janus.sh && janus_start "$1" "$2" "$3" >/dev/null',
+                        "janus", self.dir, self.admin_key, str(self.port)], cwd=REPO, check=True)
+
+    def kill(self):
+        with open(os.path.join(self.dir, "janus.pid")) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def stop(self):
+        subprocess.run(["bash", "-c", 'source scripts/lib/janus.sh && janus_stop "$1"', "janus", self.dir], cwd=REPO)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class MediaCluster:
+    """Janus, two nodes with media on, nginx in front of both (with /janus)."""
+
+    def __init__(self):
+        self.admin_key = secrets.token_urlsafe(24)
+        self.janus = JanusServer(self.admin_key)
+        env = {"BREAKOUT_MEDIA": "janus", "BREAKOUT_JANUS_URL": self.janus.url, "BREAKOUT_JANUS_ADMIN_KEY": self.admin_key,
+               "LOG_LEVEL": os.environ.get("LOG_LEVEL", "warning")}
+        self.nodes = [Node("media-a", env=env), Node("media-b", env=env)]
+        self.balancer = Balancer(free_port(), self.nodes, janus_server=f"127.0.0.1:{self.janus.port}")
+        self.started = False
+
+    def start(self):
+        self.janus.start()
+        for node in self.nodes:
+            node.start()
+        self.balancer.start()
+        self.started = True
+
+    def stop(self):
+        if self.started:
+            self.balancer.stop()
+        for node in self.nodes:
+            node.stop()
+        self.janus.stop()
+
+    # The secrets Janus checks, derived from the admin key as the nodes derive them.
+    def derive(self, text):
+        mac = hmac.new(self.admin_key.encode(), text.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    def media_token(self, participant_id):
+        return self.derive(f"media token {participant_id}")
+
+    def allowed(self, room):
+        """The tokens in a Janus room's `allowed` list (None: no such room), asked of Janus itself."""
+        janus = JanusAPI(self.janus.url)
+        answer = janus.message({"request": "allowed", "room": room, "secret": self.derive(f"media room secret {room}"),
+                                "action": "add", "allowed": []})
+        janus.close()
+        return None if answer.get("error_code") == 426 else set(answer.get("allowed", []))
+
+
+class JanusAPI:
+    """Janus's HTTP API, as any client on the network may call it (through nginx's /janus, or direct)."""
+
+    def __init__(self, url):
+        self.url = url
+        self.session = self.post("", {"janus": "create"})["data"]["id"]
+        self.handle = self.post(f"/{self.session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})["data"]["id"]
+
+    def post(self, path, body):
+        body = {**body, "transaction": uuid.uuid4().hex}
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return json.load(answer)
+
+    def message(self, body):
+        return self.post(f"/{self.session}/{self.handle}", {"janus": "message", "body": body})["plugindata"]["data"]
+
+    def join(self, room, feed_id, token):
+        """Joins as a publisher; the `joined` event or the error, from the session's long poll."""
+        self.post(f"/{self.session}/{self.handle}", {"janus": "message", "body": {
+            "request": "join", "ptype": "publisher", "room": room, "id": feed_id, "token": token, "display": "probe"}})
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            with urllib.request.urlopen(f"{self.url}/{self.session}?maxev=1", timeout=10) as answer:
+                event = json.load(answer)
+            data = event.get("plugindata", {}).get("data", {})
+            if data.get("videoroom") == "joined" or "error_code" in data:
+                return data
+        raise AssertionError("Janus did not answer the join")
+
+    def close(self):
+        try:
+            self.post(f"/{self.session}", {"janus": "destroy"})
+        except Exception:
+            pass
+
+
+def media_stats(browser):
+    return json.loads(browser.driver.execute_async_script(
+        "const done = arguments[0]; window.breakout.media.stats().then((s) => done(JSON.stringify(s)), (e) => done(JSON.stringify({ error: String(e) })))"))
+
+
+def growing(browser, feed_ids, kinds=("audio", "video"), within=1.5):
+    """Whether, over `within` seconds, bytes of every kind in `kinds` arrived from each of `feed_ids`."""
+    before = media_stats(browser)["feeds"]
+    time.sleep(within)
+    after = media_stats(browser)["feeds"]
+    for feed in feed_ids:
+        for kind in kinds:
+            if after.get(feed, {}).get(kind, 0) <= before.get(feed, {}).get(kind, 0):
+                return False
+    return True
+
+
+def talking_rooms(cluster):
+    people = {}
+    scenario = Scenario("media", lambda: list(people.values()))
+    ctx = {}
+    base = lambda: cluster.balancer.base  # noqa: E731  (known once the cluster started)
+    names = ("Ann", "Bob", "Cid", "Dee")
+
+    def host_call(method, path, body=None, node=None):
+        return api(node or base(), method, f"/v1/meetings/{ctx['meeting']}{path}", ctx["host"], body)
+
+    def room_of(name):
+        return ctx["rooms"][0] if ctx["placed"][name] == 0 else ctx["rooms"][1]
+
+    def roommates(name):
+        return {ctx["ids"][other] for other in names if other != name and ctx["placed"][other] == ctx["placed"][name]}
+
+    def media_room_of(name):
+        return media_stats(people[name])["room"]
+
+    def arrived(name, kinds):
+        """Whether `name`'s page is in its room's media and has received bytes of `kinds` from
+        exactly its roommates."""
+        stats = media_stats(people[name])
+        expected = roommates(name)
+        return (stats["room"] == f"room-{room_of(name)}" and set(stats["feeds"]) == expected
+                and all(stats["feeds"][feed].get(kind, 0) > 0 for feed in expected for kind in kinds))
+
+    def wait_roommates(name, timeout, kinds=("audio", "video")):
+        """Until `name` receives media from exactly its roommates (and its page is in its room),
+        and it keeps coming."""
+        browser = people[name]
+        browser.wait(lambda: arrived(name, kinds), f"{name} in room-{room_of(name)} receiving from {len(roommates(name))} roommates", timeout)
+        browser.wait(lambda: growing(browser, roommates(name), kinds, 0.5), f"{name}'s media to keep coming", 5)
+
+    def cluster_starts():
+        cluster.start()
+        s, created = api(base(), "POST", "/v1/meetings", body={"title": "Talking rooms", "hostName": "Host"})
+        check(s == 201, f"create meeting: {s} {created}")
+        ctx.update(meeting=created["meeting"]["id"], code=created["meeting"]["code"], host=created["hostToken"])
+
+    def four_join_in_the_browser():
+        for name in names:
+            browser = Browser(name.lower(), width=1000, height=800, media=True)
+            people[name] = browser
+            browser.driver.get(f"{base()}/?code={ctx['code']}")
+            form = browser.visible("join-form")
+            form.find_element(By.NAME, "displayName").send_keys(name)
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            browser.wait_text("my-location", "main session")
+        ctx["ids"] = {name: session_of(people[name])["participantId"] for name in names}
+        ctx["tokens"] = {name: session_of(people[name])["token"] for name in names}
+        for name in names:
+            people[name].wait(lambda: media_room_of(name) == f"main-{ctx['meeting']}", f"{name} in the main session's media")
+        # Both nodes served the pages (nginx's round robin), so both nodes' media workers had work.
+        answered = cluster.balancer.nodes_that_answered("/v1/meetings")
+        check(answered == {n.port for n in cluster.nodes}, f"both nodes answered the pages (only {answered})")
+
+    def two_rooms_open():
+        s, created = host_call("POST", "/breakout", {"roomCount": 2, "mode": "manual"})
+        check(s == 201, f"create rooms: {s} {created}")
+        ctx["rooms"] = [room["id"] for room in created["rooms"]]
+        ctx["placed"] = {"Ann": 0, "Bob": 0, "Cid": 1, "Dee": 1}
+        for name, index in ctx["placed"].items():
+            s, _ = host_call("PUT", f"/breakout/assignments/{ctx['ids'][name]}", {"roomId": ctx["rooms"][index]})
+            check(s == 200, f"assign {name}: {s}")
+        s, _ = host_call("POST", "/breakout/open", {})
+        check(s == 200, f"open: {s}")
+
+    def each_receives_only_its_roommates():
+        for name in names:
+            wait_roommates(name, 20)
+        for name in names:
+            feeds = set(media_stats(people[name])["feeds"])
+            check(feeds == roommates(name), f"{name} receives {feeds}, not only its roommates {roommates(name)}")
+
+    def janus_refuses_a_token_in_another_room():
+        janus = JanusAPI(base() + "/janus")
+        try:
+            ann_token = api(base(), "GET", f"/v1/meetings/{ctx['meeting']}/media", ctx["tokens"]["Ann"])[1]["token"]
+            refused = janus.join(f"room-{room_of('Cid')}", str(uuid.uuid4()), ann_token)
+            check(refused.get("error_code") == 433, f"Ann's token in Cid's room: {refused}")
+        finally:
+            janus.close()
+
+    def media_follows_a_host_move_within_2_s():
+        started = time.time()
+        s, _ = host_call("PUT", f"/breakout/assignments/{ctx['ids']['Ann']}", {"roomId": ctx["rooms"][1]})
+        check(s == 200, f"move Ann: {s}")
+        ctx["placed"]["Ann"] = 1
+        people["Ann"].wait(lambda: arrived("Ann", ("video",)), "Ann's media from her new roommates", 3)
+        took = time.time() - started
+        print(f"    Ann's media followed the move in {took:.2f} s (first video bytes from both new roommates)")
+        check(took <= 2, f"media followed in {took:.2f} s")
+        wait_roommates("Ann", 5)
+        people["Bob"].wait(lambda: ctx["ids"]["Ann"] not in media_stats(people["Bob"])["feeds"], "Ann gone from Bob's media", 3)
+
+    def a_host_mute_stops_audio_at_janus():
+        # Ann's page ignores the mute: only Janus can silence her.
+        people["Ann"].js("window.breakout.media.obeyHostMute = false")
+        cid, ann = people["Cid"], ctx["ids"]["Ann"]
+        check(growing(cid, [ann], ("audio",)), "Cid hears Ann before the mute")
+        s, _ = host_call("PUT", f"/participants/{ann}/mute", {"muted": True})
+        check(s == 200, f"mute Ann: {s}")
+        people["Ann"].visible("media-muted-by-host")
+        cid.wait(lambda: not growing(cid, [ann], ("audio",), 1.0), "Ann's audio to stop at Cid", 5)
+        check(growing(cid, [ann], ("video",)), "Ann's video goes on at Cid")
+        check(not growing(people["Dee"], [ann], ("audio",)), "Dee does not hear Ann either")
+        # Only a manager in the same room lifts a mute (docs/rules.md, rule 9): the host hops in.
+        s, _ = host_call("POST", "/moves", {"roomId": ctx["rooms"][1]})
+        check(s == 200, f"the host hops into Ann's room: {s}")
+        s, _ = host_call("PUT", f"/participants/{ann}/mute", {"muted": False})
+        check(s == 200, f"unmute Ann: {s}")
+        s, _ = host_call("POST", "/moves", {"roomId": None})
+        check(s == 200, f"the host returns to the main session: {s}")
+        people["Ann"].js("window.breakout.media.obeyHostMute = true")
+        cid.wait(lambda: growing(cid, [ann], ("audio",), 1.0), "Ann's audio back at Cid", 5)
+
+    def media_comes_back_after_janus_restarts():
+        cluster.janus.kill()
+        people["Ann"].wait_text("media-status", "unavailable", 15)
+        # Moves go on while Janus is down: commands never wait for it.
+        started = time.time()
+        s, _ = host_call("PUT", f"/breakout/assignments/{ctx['ids']['Bob']}", {"roomId": ctx["rooms"][1]})
+        check(s == 200 and time.time() - started < 1, f"a move with Janus down: {s} in {time.time() - started:.2f} s")
+        ctx["placed"]["Bob"] = 1
+        s, _ = host_call("PUT", f"/breakout/assignments/{ctx['ids']['Bob']}", {"roomId": ctx["rooms"][0]})
+        ctx["placed"]["Bob"] = 0
+        cluster.janus.start()
+        restarted = time.time()
+        for name in names:
+            people[name].wait(lambda: arrived(name, ("video",)), f"{name}'s media back", max(0.5, 6 - (time.time() - restarted)))
+        took = time.time() - restarted
+        print(f"    media back in every page {took:.2f} s after Janus restarted")
+        check(took <= 5, f"media came back in {took:.2f} s")
+        for name in names:
+            wait_roommates(name, 5)
+
+    def allowed_lists_converge_after_a_node_is_killed_mid_move():
+        node_a = cluster.nodes[0]
+        moves = [("Dee", 0), ("Bob", 1), ("Dee", 1), ("Cid", 0)]
+
+        def send():
+            for name, index in moves:
+                try:
+                    host_call("PUT", f"/breakout/assignments/{ctx['ids'][name]}", {"roomId": ctx["rooms"][index]}, node=node_a.base)
+                except Exception:
+                    return
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(0.05)
+        node_a.kill()
+        sender.join(10)
+        # Where the database says everyone is, asked of the surviving node.
+        survivor = cluster.nodes[1].base
+        for name in names:
+            s, media = api(survivor, "GET", f"/v1/meetings/{ctx['meeting']}/media", ctx["tokens"][name])
+            check(s == 200, f"{name}'s media on node B: {s}")
+            ctx["placed"][name] = 0 if media["room"] == f"room-{ctx['rooms'][0]}" else 1
+
+        def converged():
+            for index, room in enumerate(ctx["rooms"]):
+                wanted = {cluster.media_token(ctx["ids"][n]) for n in names if ctx["placed"][n] == index}
+                allowed = cluster.allowed(f"room-{room}") or set()
+                if allowed - {cluster.derive("media observer")} != wanted:
+                    return False
+            return True
+        people["Ann"].wait(converged, "Janus's allowed lists to match the database", 10)
+        for name in names:
+            wait_roommates(name, 10, kinds=("video",))
+
+    def panel_is_accessible_and_works_by_keyboard():
+        ann = people["Ann"]
+        ann.check_accessibility("the participant page with audio and video")
+        mic = ann.find("media-mic")
+        ann.driver.execute_script("arguments[0].focus()", mic)
+        mic.send_keys(Keys.SPACE)
+        ann.wait(lambda: ann.find("media-mic").get_attribute("aria-pressed") == "false", "the microphone switched off by keyboard")
+        ann.find("media-mic").send_keys(Keys.ENTER)
+        ann.wait(lambda: ann.find("media-mic").get_attribute("aria-pressed") == "true", "the microphone switched on again")
+
+    def reported(action):
+        """The step, and on failure what each page's media panel went through."""
+        def run():
+            try:
+                action()
+            except Exception:
+                for name, browser in people.items():
+                    try:
+                        print(f"    {name}'s media: " + browser.js(
+                            "const m = window.breakout.media; return JSON.stringify({ room: m.room, problem: m.problem, "
+                            "lastError: m.lastError, feeds: [...m.feeds.keys()], trail: m.trail })"))
+                    except Exception as error:
+                        print(f"    {name}'s media: unknown ({error})")
+                try:
+                    with open(os.path.join(cluster.janus.dir, "janus.log"), errors="replace") as log:
+                        print("    Janus's log, last lines:\n      " + "      ".join(log.readlines()[-15:]))
+                except OSError:
+                    pass
+                raise
+        return run
+
+    steps = (("Janus, two nodes with media, nginx", cluster_starts),
+                         ("four people join in the browser, on both nodes", four_join_in_the_browser),
+                         ("two rooms, two people each, open", two_rooms_open),
+                         ("each receives media from its roommates only", each_receives_only_its_roommates),
+                         ("Janus refuses a token in another room", janus_refuses_a_token_in_another_room),
+                         ("media follows a host's move within 2 s", media_follows_a_host_move_within_2_s),
+                         ("a host's mute stops the audio at Janus, the video goes on", a_host_mute_stops_audio_at_janus),
+                         ("media comes back after Janus is killed and restarted", media_comes_back_after_janus_restarts),
+                         ("a node killed during moves: Janus's allowed lists converge", allowed_lists_converge_after_a_node_is_killed_mid_move),
+                         ("the media panel passes axe-core and works by keyboard", panel_is_accessible_and_works_by_keyboard))
+    return scenario.run([(name, reported(action)) for name, action in steps])
+
+
+def main():
+    cluster = MediaCluster()
+
+    def scenarios():
+        print(f"rooms you can talk in: Janus and two nodes with media behind nginx", flush=True)
+        yield talking_rooms(cluster)
+
+    return run_scenarios(scenarios, [cluster])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
