@@ -58,14 +58,22 @@ extension BreakoutServer {
     ) throws -> some ApplicationProtocol {
         var poolConfiguration = try DatabaseURL.configuration(databaseURL)
         poolConfiguration.options.maximumConnections = configuration.maxConnections
+        // One attempt to open a connection (TCP, TLS, startup and authentication) gives up after
+        // this bound: behind HAProxy with no primary the TCP connection is accepted and then nothing
+        // answers, and an attempt left waiting would keep the pool from trying again when the new
+        // primary is up.
+        poolConfiguration.options.connectTimeout = configuration.databaseConnectTimeout
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
-        let store = MeetingStore(client: client, limits: Limits(maxRooms: configuration.maxRooms), logger: logger)
+        let store = MeetingStore(
+            client: client, limits: Limits(maxRooms: configuration.maxRooms), logger: logger,
+            connectTimeout: configuration.databaseConnectTimeout)
         let hub = EventHub(store: store, heartbeat: configuration.heartbeat)
         let media = configuration.media.map {
             MediaWorker(store: store, configuration: $0, logger: Logger(label: "breakout.media"))
         }
         let listener = try NotificationListener(
-            hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId, logger: logger,
+            hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId,
+            connectTimeout: configuration.databaseConnectTimeout, logger: logger,
             alsoNotify: media.map { worker -> @Sendable (UUID) -> Void in { worker.notify($0) } })
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
         var app = Application(

@@ -17,9 +17,16 @@ struct NotificationListener: Service {
     /// Told of every meeting with new events too: the media worker.
     let alsoNotify: (@Sendable (UUID) -> Void)?
 
-    init(hub: EventHub, databaseURL: String, nodeId: String, logger: Logger, alsoNotify: (@Sendable (UUID) -> Void)? = nil) throws {
+    init(
+        hub: EventHub, databaseURL: String, nodeId: String, connectTimeout: Duration, logger: Logger,
+        alsoNotify: (@Sendable (UUID) -> Void)? = nil
+    ) throws {
         self.alsoNotify = alsoNotify
         var configuration = try DatabaseURL.connectionConfiguration(databaseURL)
+        // The whole attempt (TCP, startup, authentication) is bounded, so that a balancer that
+        // accepts and never answers (HAProxy with no primary) cannot hold the listener past the
+        // new primary's arrival.
+        configuration.options.connectTimeout = .init(connectTimeout)
         // Operators (and the tests) can find each node's listener in pg_stat_activity.
         configuration.options.additionalStartupParameters = [("application_name", "breakout-listener \(nodeId)")]
         self.hub = hub

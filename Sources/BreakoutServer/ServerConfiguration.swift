@@ -16,6 +16,12 @@ public struct ServerConfiguration: Sendable {
     public var heartbeat: Duration
     /// Most pooled database connections. Default 20.
     public var maxConnections: Int
+    /// The longest a request waits for a database connection before it is answered 503
+    /// `database_unavailable`, and the longest one attempt to open a connection (TCP, TLS, startup
+    /// and authentication) may take, for the pool and the LISTEN connection alike. Default 2 s:
+    /// during a failover every request is answered within it, and an attempt that HAProxy
+    /// accepted with no primary behind it is given up and tried again instead of waiting.
+    public var databaseConnectTimeout: Duration
     /// Folder of the web app's files. Default nil: the copy bundled with the server.
     public var webDirectory: String?
     /// The campus mail domain (`uio.no`) appended to Canvas logins without an `@` when a Canvas
@@ -34,8 +40,9 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, adminToken: String? = nil, maxRooms: Int = 100, nodeId: String,
         heartbeat: Duration = .seconds(15), maxConnections: Int = 20, webDirectory: String? = nil,
         loginDomain: String? = nil, idleTimeout: Duration = .seconds(60), signIn: SignInConfiguration? = nil,
-        media: MediaConfiguration? = nil
+        databaseConnectTimeout: Duration = .seconds(2), media: MediaConfiguration? = nil
     ) {
+        self.databaseConnectTimeout = databaseConnectTimeout
         self.media = media
         self.signIn = signIn
         self.idleTimeout = idleTimeout

@@ -12,11 +12,15 @@ import Synchronization
 ///
 /// The work itself is bounded too (`workTimeout`, default 10 s). A connection that PostgreSQL closed
 /// while a query was on its way has been seen to leave that query waiting for ever (a restart of
-/// PostgreSQL under load); the command's lane of its meeting then waited behind it, and so did every
-/// later command of that meeting on the node. Past the bound the request is answered 503 (connection
-/// lost: it may or may not have been applied, the retry with the same Idempotency-Key tells) and the
-/// work is abandoned, cancelled, so the lane moves on.
+/// PostgreSQL under load; and a failover: the requests in flight when the primary was killed waited
+/// the whole 10 s, though the node had no connection left after 1 s). So while the work runs, the
+/// leased connection is looked at every 100 ms: once it is closed, or past the bound, the request is
+/// answered 503 (connection lost: it may or may not have been applied, the retry with the same
+/// Idempotency-Key tells) and the work is abandoned, cancelled, so the lane moves on.
 struct BoundedClient: Sendable {
+    /// How often a running work's connection is checked for having closed under it.
+    static let closedCheckInterval = Duration.milliseconds(100)
+
     /// Private, so that nothing bypasses the bounds.
     private let client: PostgresClient
     let connectTimeout: Duration
@@ -34,10 +38,12 @@ struct BoundedClient: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let race = LeaseRace()
+        let leased = LeasedConnection()
         let client = client
         let work = Task {
             try await client.withConnection { connection in
                 guard race.lease() else { throw StoreError.databaseUnavailable }
+                leased.set(connection)
                 return try await body(connection)
             }
         }
@@ -55,16 +61,27 @@ struct BoundedClient: Sendable {
                         work.cancel()
                         return
                     }
-                    try await Task.sleep(for: workTimeout)
-                    if answer.resume(with: .failure(StoreError.databaseConnectionLost)) {
-                        logger.error("database work did not finish in time; abandoned", metadata: ["bound_s": "\(workTimeout)"])
-                        work.cancel()
+                    // Leased: the work runs until it ends (which cancels this task), its
+                    // connection closes, or the bound passes.
+                    let bound = ContinuousClock.now + workTimeout
+                    while ContinuousClock.now < bound, !leased.isClosed {
+                        try await Task.sleep(for: Self.closedCheckInterval)
                     }
+                    if answer.resume(with: .failure(StoreError.databaseConnectionLost)) {
+                        if leased.isClosed {
+                            logger.warning("database connection closed under the work; abandoned")
+                        } else {
+                            logger.error("database work did not finish in time; abandoned", metadata: ["bound_s": "\(workTimeout)"])
+                        }
+                    }
+                    work.cancel()
                 }
                 Task {
                     let result = await work.result
-                    deadline.cancel()
+                    // Answer before stopping the deadline, so that a connection closing just after
+                    // the work ended does not turn its result into "connection lost".
                     answer.resume(with: result)
+                    deadline.cancel()
                 }
             }
         } onCancel: {
@@ -99,6 +116,20 @@ extension MeetingStore {
         return try await withBoundedConnection { connection in
             try await connection.withTransaction(logger: logger) { try await body($0) }
         }
+    }
+}
+
+/// The connection a request leased, once it has one.
+final class LeasedConnection: Sendable {
+    private let connection = Mutex<PostgresConnection?>(nil)
+
+    func set(_ leased: PostgresConnection) {
+        connection.withLock { $0 = leased }
+    }
+
+    /// True once the leased connection has closed (PostgreSQL, a balancer or the network ended it).
+    var isClosed: Bool {
+        connection.withLock { $0?.isClosed ?? false }
     }
 }
 

@@ -17,6 +17,10 @@ final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
     let maxWork: Int
     /// Most transactions in flight on the node at once. Default 4.
     let maxGroups: Int
+    /// How the database's refusal shows (no connection within the bound, nothing applied): when
+    /// every output of a group is one, the works waiting meanwhile get `refuse(work)` at once.
+    /// Default nil: no output is a refusal.
+    let refusal: Refusal?
     private let state = Mutex(State())
 
     private struct Waiter: Sendable {
@@ -41,9 +45,15 @@ final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    init(maxWork: Int = 32, maxGroups: Int = 4) {
+    struct Refusal: Sendable {
+        var isRefusal: @Sendable (Output) -> Bool
+        var refuse: @Sendable (Work) -> Output
+    }
+
+    init(maxWork: Int = 32, maxGroups: Int = 4, refusal: Refusal? = nil) {
         self.maxWork = maxWork
         self.maxGroups = maxGroups
+        self.refusal = refusal
     }
 
     /// Runs `work` with whatever else waits, and returns its own output.
@@ -73,12 +83,25 @@ final class CommitGroup<Work: Sendable, Output: Sendable>: Sendable {
         for (waiter, output) in zip(others, outputs.dropFirst()) {
             waiter.continuation.resume(returning: .answered(output))
         }
+        // The database refused this group (no connection within the bound, or lost): the works
+        // that wait meanwhile are refused now instead of each waiting the bound again (as
+        // CommandBatcher does).
+        let refused = refusal.map { outputs.allSatisfy($0.isRefusal) } ?? false
         // The next group is taken off the queue here, under the lock, so no waiter is led twice.
-        let next = state.withLock { state -> [Waiter] in
+        let (next, turnedAway) = state.withLock { state -> ([Waiter], [Waiter]) in
+            if refused {
+                let waiting = state.waiting
+                state.waiting = []
+                state.inFlight -= 1
+                return ([], waiting)
+            }
             let next = Array(state.waiting.prefix(maxWork))
             state.waiting.removeFirst(next.count)
             if next.isEmpty { state.inFlight -= 1 }
-            return next
+            return (next, [])
+        }
+        if let refusal {
+            for waiter in turnedAway { waiter.continuation.resume(returning: .answered(refusal.refuse(waiter.work))) }
         }
         if let first = next.first { first.continuation.resume(returning: .lead(others: Array(next.dropFirst()))) }
         return outputs[0]

@@ -40,7 +40,11 @@ public struct MeetingStore: Sendable {
         self.limits = limits
         self.logger = logger
         self.batcher = CommandBatcher(maxBatch: maxBatch)
-        self.commitGroup = CommitGroup(maxWork: maxMeetingsPerTransaction, maxGroups: maxGroupTransactions)
+        self.commitGroup = CommitGroup(
+            maxWork: maxMeetingsPerTransaction, maxGroups: maxGroupTransactions,
+            refusal: .init(
+                isRefusal: { !$0.isEmpty && $0.allSatisfy(CommandBatcher.isRefusal) },
+                refuse: { batch in batch.commands.map { _ in .failure(StoreError.databaseUnavailable) } }))
         self.notifications = NotificationSender(database: database, logger: logger)
         self.connectTimeout = connectTimeout
     }
@@ -341,6 +345,11 @@ extension MeetingStore {
             return DomainError.roomNameTaken
         case .uniqueViolation, .foreignKeyViolation, .checkViolation:
             return StoreError(.conflict, "The change conflicts with the meeting's current state (\(constraint)).")
+        case _ where sqlState == "25006":
+            // read_only_sql_transaction: a standby answered, the old primary of a switchover in the
+            // second or two before HAProxy's check moves the connections to the new one. The
+            // statement was refused and the transaction rolled back, so nothing was applied.
+            return StoreError.databaseUnavailable
         case _ where sqlState.hasPrefix("08") || sqlState.hasPrefix("57P"):
             // Connection exceptions and the server shutting down or restarting.
             return StoreError.databaseConnectionLost

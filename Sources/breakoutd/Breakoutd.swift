@@ -92,6 +92,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most pooled PostgreSQL connections of this node, besides its LISTEN connection (env BREAKOUT_DB_CONNECTIONS).")
     var dbConnections: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECTIONS"] ?? "") ?? 20
 
+    @Option(help: "Seconds a request waits for a database connection before 503 database_unavailable, and that one attempt to open a connection may take (env BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS; decimals allowed).")
+    var dbConnectTimeoutSeconds: Double = Double(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS"] ?? "") ?? 2
+
     @Option(help: "Campus mail domain added to Canvas logins without one, e.g. uio.no (env BREAKOUT_LOGIN_DOMAIN; default: none, such rows are refused).")
     var loginDomain: String = ProcessInfo.processInfo.environment["BREAKOUT_LOGIN_DOMAIN"] ?? ""
 
@@ -169,6 +172,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard idleTimeoutSeconds >= 1 else { throw ValidationError("BREAKOUT_IDLE_TIMEOUT_SECONDS must be at least 1.") }
         guard dbConnections >= 1 else { throw ValidationError("BREAKOUT_DB_CONNECTIONS must be at least 1.") }
+        guard dbConnectTimeoutSeconds >= 0.1, dbConnectTimeoutSeconds <= 60 else {
+            throw ValidationError("BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS must be between 0.1 and 60.")
+        }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("BREAKOUT_SHUTDOWN_GRACE_SECONDS must be 0 or more.") }
     }
 
@@ -182,6 +188,7 @@ struct Serve: AsyncParsableCommand {
             heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir,
             loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain),
             idleTimeout: .seconds(idleTimeoutSeconds), signIn: try signInConfiguration(),
+            databaseConnectTimeout: .milliseconds(Int((dbConnectTimeoutSeconds * 1000).rounded())),
             media: try mediaConfiguration())
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of

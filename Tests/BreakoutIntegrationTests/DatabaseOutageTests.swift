@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutStore
 import BreakoutTestSupport
 import Foundation
 import NIOHTTP1
@@ -98,6 +99,73 @@ struct DatabaseOutageTests {
         try cluster.stop()
         let exit = try await node.terminate(within: .seconds(Self.grace + 5))
         #expect(exit != nil, "the node did not exit within grace + 5 s with the database stopped")
+    }
+
+    @Test("Failover behind HAProxy (connections accepted, never answered): every request answered 503 within 2.5 s, not ready, writes back within 3 s")
+    func silentBalancer() async throws {
+        let database = try DatabaseURL(try TestDatabase.url)
+        let proxy = try await SilentDatabaseProxy.start(targetHost: database.host, targetPort: database.port)
+        defer { proxy.close() }
+        guard var url = URLComponents(string: try TestDatabase.url) else { throw TestDatabase.Missing() }
+        url.port = proxy.port
+        let node = try await NodeProcess.start("outage-d", databaseURL: try #require(url.string), environment: Self.environment)
+        defer { node.kill() }
+        let created = try await node.post("/v1/meetings", ["title": "Before the failover"])
+        #expect(created.status == .created)
+        let meetingId = try #require(created.json["meeting"]?["id"]?.stringValue)
+        let token = try #require(created.json["hostToken"]?.stringValue)
+
+        proxy.silence()
+        // 6 s: longer than the pool's and the listener's connection attempts (2 s each), so that
+        // attempts begun during the outage have been given up and begun again, more than once.
+        let outageEnds = ContinuousClock.now + .seconds(6)
+        var asked = 0
+        while ContinuousClock.now < outageEnds {
+            // A command, a command with a key, a read and the readiness check, at once.
+            let requests: [(HTTPMethod, String, JSONValue?)] = [
+                (.POST, "/v1/meetings", ["title": "During"]),
+                (.POST, "/v1/meetings/\(meetingId)/breakout", ["roomCount": 2, "mode": "manual"]),
+                (.GET, "/v1/meetings/\(meetingId)", nil),
+                (.GET, "/readyz", nil),
+            ]
+            let replies = try await withThrowingTaskGroup(of: (String, EndpointReply, Duration).self) { group in
+                for (index, (method, path, json)) in requests.enumerated() {
+                    let key = "silent-\(asked + index)"
+                    group.addTask {
+                        let started = ContinuousClock.now
+                        let reply = try await node.request(method, path, token: path == "/readyz" ? nil : token, json: json,
+                                                           headers: [("Idempotency-Key", key)])
+                        return ("\(method) \(path)", reply, ContinuousClock.now - started)
+                    }
+                }
+                var replies: [(String, EndpointReply, Duration)] = []
+                for try await reply in group { replies.append(reply) }
+                return replies
+            }
+            for (request, reply, took) in replies {
+                asked += 1
+                #expect(reply.status == .serviceUnavailable, "\(request): \(reply.status) \(reply.body)")
+                #expect(took < .milliseconds(2500), "\(request) answered after \(took)")
+                if !request.hasSuffix("/readyz") {
+                    #expect(reply.json["code"] == "database_unavailable", "\(request): \(reply.body)")
+                    #expect(reply.headers.first(name: "Retry-After") != nil, "\(request) without Retry-After")
+                }
+            }
+        }
+        #expect(asked >= 8, "only \(asked) requests during the outage")
+
+        // The new primary: writes and readiness are back within 3 s.
+        proxy.forward()
+        let back = ContinuousClock.now
+        try await eventually("writes to come back within 3 s of the new primary", timeout: .seconds(3), every: .milliseconds(100)) {
+            (try? await node.post("/v1/meetings/\(meetingId)/breakout", token: token, ["roomCount": 2, "mode": "manual"]).status) == .created
+        }
+        try await eventually("the node to be ready again", timeout: .seconds(3), every: .milliseconds(100)) {
+            (try? await node.request(.GET, "/readyz").status) == .ok
+        }
+        let tookBack = ContinuousClock.now - back
+        #expect(tookBack < .seconds(4), "writes and readiness back after \(tookBack)")
+        #expect(node.exitStatus == nil, "the node did not restart")
     }
 
     @Test("PostgreSQL hanging (SIGSTOP): SIGTERM still exits within grace + 5 s")

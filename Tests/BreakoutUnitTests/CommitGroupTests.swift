@@ -76,4 +76,19 @@ struct CommitGroupTests {
         #expect(recorder.groups.withLock { $0.map(\.count) } == [1, 2, 2, 1])
         #expect(group.waitingCount == 0)
     }
+
+    @Test("a group the database refused turns the waiting works away at once, with the refusal, instead of a turn each")
+    func refusalTurnsWaitingAway() async throws {
+        // Work 0's output (0) is the refusal; a work turned away gets minus itself.
+        let group = CommitGroup<Int, Int>(maxWork: 2, maxGroups: 1, refusal: .init(isRefusal: { $0 == 0 }, refuse: { -$0 }))
+        let recorder = Recorder()
+        let first = try await hold(group, recorder)
+        let others = try await queueFive(group, recorder)
+        recorder.release()
+        #expect(await first.value == 0)
+        for (index, task) in others.enumerated() { #expect(await task.value == -(index + 1)) }
+        #expect(recorder.groups.withLock { $0 } == [[0]], "no work ran after the refusal")
+        // The slot is free again: the next work runs.
+        #expect(await submit(9, to: group, recorder).value == 90)
+    }
 }
