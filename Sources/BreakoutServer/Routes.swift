@@ -41,6 +41,7 @@ struct Routes: Sendable {
         meeting.post("unmute-all", use: unmuteAll)
         meeting.put("preassignments", use: replacePreassignments)
         meeting.get("preassignments", use: preassignments)
+        meeting.get("attendance", use: attendance)
         MediaRoutes(store: store, configuration: configuration.media).register(on: meeting)
         CourseRoutes(routes: self).register(on: router, meeting: meeting)
     }
@@ -333,6 +334,33 @@ extension Routes {
 
     @Sendable func preassignments(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         try Self.json(try await store.preassignments(try context.requireCaller()))
+    }
+}
+
+// MARK: Attendance
+
+extension Routes {
+    /// Who was in which breakout room and for how long (managers): `{spans}` as JSON, or the same
+    /// rows as CSV when the client accepts `text/csv` (the web app's download).
+    @Sendable func attendance(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let spans = try await store.attendance(try context.requireCaller())
+        guard Self.accepts(request, "text/csv") else { return try Self.json(["spans": spans]) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8; header=present"
+        headers[.contentDisposition] = "attachment; filename=\"attendance.csv\""
+        headers[.vary] = "Accept"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: AttendanceCSV.text(spans))))
+    }
+
+    /// Whether the `Accept` header names `type` (exactly, without `q=0`). Anything else, no header
+    /// included, gets the JSON every other operation answers.
+    static func accepts(_ request: Request, _ type: String) -> Bool {
+        let ranges = request.headers[values: .accept].flatMap { $0.split(separator: ",") }
+        return ranges.contains { range in
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard parts.first == type else { return false }
+            return !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").range(of: #"^q=0(\.0*)?$"#, options: .regularExpression) != nil }
+        }
     }
 }
 
