@@ -22,6 +22,10 @@ struct OperatorRoleTests {
                         logger: logger
                     ).decode(String.self) { found.append(location) }
                     #expect(found == ["main"], "where is student X")
+                    // Attendance (sql/014) is one of the views it reads.
+                    for try await _ in try await connection.query(
+                        "SELECT participant, room, seconds FROM breakout_presence WHERE meeting_code = \(meeting.code)", logger: logger
+                    ).decode((String, String, Int).self) {}
                     try await connection.query("SAVEPOINT s", logger: logger)
                     for statement in [
                         "SELECT token_hash FROM participants LIMIT 1",
