@@ -62,6 +62,29 @@ export async function call(method, path, { token, json, body, contentType } = {}
   return data;
 }
 
+/**
+ * A file from the API (`Accept: accept`) as a Blob, for a download; a refusal is an ApiError as
+ * with `call`. The page then saves it through a blob: URL (the CSP allows blob: for this).
+ */
+export async function fetchFile(path, { token, accept }) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Authorization: `Bearer ${token}`, Accept: accept }, cache: 'no-store', credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(response.status, data?.code || `http_${response.status}`, data?.detail || `The server answered ${response.status}.`);
+  }
+  return response.blob();
+}
+
 /** The calls of one member of one meeting. */
 export function meetingApi(meetingId, token) {
   const base = `/v1/meetings/${meetingId}`;
@@ -69,6 +92,8 @@ export function meetingApi(meetingId, token) {
   return {
     snapshot: () => req('GET', ''),
     createBreakout: (roomCount, mode, options) => req('POST', '/breakout', options ? { roomCount, mode, options } : { roomCount, mode }),
+    /** `{mode, roomCount?, roomSize?, seed?, options?}` as the API takes it. */
+    createRooms: (body) => req('POST', '/breakout', body),
     discardBreakout: () => req('DELETE', '/breakout'),
     changeOptions: (patch) => req('PATCH', '/breakout/options', patch),
     addRoom: () => req('POST', '/breakout/rooms', {}),
@@ -92,6 +117,8 @@ export function meetingApi(meetingId, token) {
     savePreassignments: (list) => req('PUT', '/preassignments', list),
     clearPreassignments: () => req('PUT', '/preassignments', []),
     media: () => req('GET', '/media'),
+    attendance: () => req('GET', '/attendance'),
+    attendanceCsv: () => fetchFile(`${base}/attendance`, { token, accept: 'text/csv' }),
     eventsUrl: () => `${base}/events?access_token=${encodeURIComponent(token)}`,
   };
 }
