@@ -1,7 +1,9 @@
 """Browser tests of the web app, in headless Chromium driven by Selenium, against two real
 breakoutd nodes on one database: a host on node A; a co-host and two participants on node B, each
 in a browser of their own. They walk a whole breakout session; then a host makes a pre-assignment
-list by hand and from a Canvas export (preassign_flow.py, on a third node); then a console with
+list by hand and from a Canvas export (preassign_flow.py, on a third node); then rounds of group
+work (rooms of 3, new groups twice, same as last time) and the attendance download
+(rounds_flow.py, on a node of its own); then a console with
 1000 participants and 50 rooms is checked for staying usable; last, campus sign-in at a real
 OpenID Connect provider, on two more nodes behind nginx (signin_flow.py); then audio and video in
 the rooms, on Janus, with four browsers on two more nodes behind nginx (media_flow.py).
@@ -600,11 +602,13 @@ def big_meeting(node_a):
 
 def main():
     from preassign_flow import LOGIN_DOMAIN, node_with_login_domain, preassign_by_hand_and_canvas
+    from rounds_flow import rounds_and_attendance
     from signin_flow import SignInCluster, campus_sign_in
     from media_flow import MediaCluster, talking_rooms
     node_a = Node("web-a")
     node_b = Node("web-b")
     node_c = node_with_login_domain()
+    node_rounds = Node("web-rounds")
     signin = SignInCluster()
     media = MediaCluster()
 
@@ -617,6 +621,9 @@ def main():
         node_c.start()
         print(f"pre-assignment by hand and from Canvas (node C, BREAKOUT_LOGIN_DOMAIN={LOGIN_DOMAIN})", flush=True)
         yield preassign_by_hand_and_canvas(node_c)
+        node_rounds.start()
+        print(f"rounds of group work and attendance (node {node_rounds.base})", flush=True)
+        yield rounds_and_attendance(node_rounds)
         print("big meeting: 1000 participants, 50 rooms", flush=True)
         yield big_meeting(node_a)
         print(f"campus sign-in: two nodes behind nginx, the provider at {os.environ.get('BREAKOUT_TEST_OIDC_ISSUER', '(none)')}", flush=True)
@@ -624,7 +631,7 @@ def main():
         print("rooms you can talk in: Janus and two nodes with media behind nginx, four browsers with a fake camera and microphone", flush=True)
         yield talking_rooms(media)
 
-    return run_scenarios(scenarios, [node_a, node_b, node_c, signin, media])
+    return run_scenarios(scenarios, [node_a, node_b, node_c, node_rounds, signin, media])
 
 
 if __name__ == "__main__":
