@@ -63,18 +63,19 @@ WITH assignments AS (
            lead(m.seq) OVER (PARTITION BY m.meeting_id, m.participant_id ORDER BY m.seq) AS next_seq
     FROM moves m
 ), room_names AS (
-    -- Each room's latest name: a renamed room keeps its id.
-    SELECT DISTINCT ON (n.room_id) n.room_id, n.name
+    -- Each room's latest name: a renamed room keeps its id. Keyed by meeting too, so that a
+    -- query for one meeting reads only that meeting's events.
+    SELECT DISTINCT ON (n.meeting_id, n.room_id) n.meeting_id, n.room_id, n.name
     FROM (
-        SELECT (room->>'id')::uuid AS room_id, room->>'name' AS name, e.seq
+        SELECT e.meeting_id, (room->>'id')::uuid AS room_id, room->>'name' AS name, e.seq
         FROM events e, jsonb_array_elements(e.payload->'breakout'->'rooms') AS room
         WHERE e.type = 'breakout_created'
         UNION ALL
-        SELECT (e.payload->'room'->>'id')::uuid, e.payload->'room'->>'name', e.seq FROM events e WHERE e.type = 'room_added'
+        SELECT e.meeting_id, (e.payload->'room'->>'id')::uuid, e.payload->'room'->>'name', e.seq FROM events e WHERE e.type = 'room_added'
         UNION ALL
-        SELECT (e.payload->>'roomId')::uuid, e.payload->>'name', e.seq FROM events e WHERE e.type = 'room_renamed'
+        SELECT e.meeting_id, (e.payload->>'roomId')::uuid, e.payload->>'name', e.seq FROM events e WHERE e.type = 'room_renamed'
     ) n
-    ORDER BY n.room_id, n.seq DESC
+    ORDER BY n.meeting_id, n.room_id, n.seq DESC
 )
 SELECT mt.code AS meeting_code,
        s.meeting_id,
@@ -92,7 +93,7 @@ SELECT mt.code AS meeting_code,
 FROM stays s
 JOIN meetings mt ON mt.id = s.meeting_id
 JOIN events started ON started.meeting_id = s.meeting_id AND started.seq = s.seq
-LEFT JOIN room_names rn ON rn.room_id = s.room_id
+LEFT JOIN room_names rn ON rn.meeting_id = s.meeting_id AND rn.room_id = s.room_id
 LEFT JOIN events j ON j.meeting_id = s.meeting_id AND j.type = 'participant_joined'
                   AND (j.payload->'participant'->>'id')::uuid = s.participant_id
 -- The stay ends at the person's next move or at the next closing or end of the meeting, whichever is first.
