@@ -137,10 +137,10 @@ struct FaultSuiteTests {
 
         // 5. A node stopped (SIGSTOP) past the registry's heartbeat time-out, then continued.
         timers = try await timerMeeting("sigstop")
-        Foundation.kill(nodes[0].process.processIdentifier, SIGSTOP)
+        Foundation.kill(nodes[0].process.pid, SIGSTOP)
         try await Task.sleep(for: Self.heartbeatTimeout + .seconds(2))
         try await database.expectNodes(alive: [nodes[1].name, nodes[2].name], dead: [nodes[0].name], "while \(nodes[0].name) is stopped")
-        Foundation.kill(nodes[0].process.processIdentifier, SIGCONT)
+        Foundation.kill(nodes[0].process.pid, SIGCONT)
         try await checkAfter("a node stopped past its heartbeat", timers: timers)
 
         // 6. Every node's LISTEN connection killed.

@@ -51,7 +51,7 @@ struct HostileInputTests {
         defer { node.stop() }
         let scene = try await Self.scene(on: node)
         let before = try await node.request(.GET, scene.path, token: scene.hostToken).json
-        let residentBefore = try #require(ProcessFigures.residentKilobytes(of: node.process.processIdentifier))
+        let residentBefore = try #require(ProcessFigures.residentKilobytes(of: node.process.pid))
 
         let broken: [UInt8] = [0xFF, 0xFE, 0xC3, 0x28]
         func jsonBody(_ prefix: String, _ middle: [UInt8], _ suffix: String) -> [UInt8] { Array(prefix.utf8) + middle + Array(suffix.utf8) }
@@ -108,7 +108,7 @@ struct HostileInputTests {
 
         let after = try await node.request(.GET, scene.path, token: scene.hostToken).json
         #expect(after == before, "hostile requests changed the meeting")
-        let residentAfter = try #require(ProcessFigures.residentKilobytes(of: node.process.processIdentifier))
+        let residentAfter = try #require(ProcessFigures.residentKilobytes(of: node.process.pid))
         #expect(residentAfter - residentBefore < 64 * 1024, "resident memory grew from \(residentBefore) kB to \(residentAfter) kB")
     }
 
@@ -119,7 +119,7 @@ struct HostileInputTests {
         try #require(count >= 500, "the open-file limit (\(limit)) is too low for this test")
         let node = try await NodeProcess.start("hostile-slow", environment: Self.environment)
         defer { node.stop() }
-        let pid = node.process.processIdentifier
+        let pid = node.process.pid
         let residentBefore = try #require(ProcessFigures.residentKilobytes(of: pid))
         let descriptorsBefore = try #require(ProcessFigures.openDescriptors(of: pid))
 

@@ -45,28 +45,7 @@ final class JanusProcess: Sendable {
     }
 
     private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        // Janus itself writes to its log file, not to this pipe: the pipe ends with the script.
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        // Bounded, and reaping the child here if Foundation misses its end (see NodeProcess.hasExited).
-        let deadline = Date().addingTimeInterval(60)
-        var status: Int32 = 0
-        while process.isRunning {
-            if waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier { return ((status >> 8) & 0xff, output) }
-            if Date() > deadline {
-                Foundation.kill(process.processIdentifier, SIGKILL)
-                return (-1, output)
-            }
-            usleep(10_000)
-        }
-        return (process.terminationStatus, output)
+        try NginxProcess.run("/bin/bash", arguments, bound: 60)
     }
 
     /// Starts Janus with `adminKey` on a free port below the kernel's ephemeral range (so that no

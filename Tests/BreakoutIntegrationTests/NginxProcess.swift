@@ -9,7 +9,7 @@ import Testing
 final class NginxProcess: HTTPEndpoint {
     let port: Int
     let directory: URL
-    let process: Process
+    let process: ChildProcess
     var base: String { "http://127.0.0.1:\(port)" }
 
     static var repositoryRoot: URL { TestDatabase.sqlDirectory.deletingLastPathComponent() }
@@ -40,28 +40,32 @@ final class NginxProcess: HTTPEndpoint {
                 environment: extra)
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        // Bounded, and reaping the child here if Foundation misses its end (see NodeProcess.hasExited).
-        let deadline = Date().addingTimeInterval(30)
-        var status: Int32 = 0
-        while process.isRunning {
-            if waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier { return ((status >> 8) & 0xff, output) }
-            if Date() > deadline {
-                Foundation.kill(process.processIdentifier, SIGKILL)
-                return (-1, output)
-            }
-            usleep(10_000)
+    /// Runs a program to its end (`bound` seconds at most, then it is killed): its exit status and
+    /// output. The output goes to a file rather than a pipe, so a talkative program never waits on
+    /// it, and a background child it leaves running holds no pipe open.
+    static func run(
+        _ executable: String, _ arguments: [String], environment extra: [String: String] = [:], bound: Double = 30
+    ) throws -> (status: Int32, output: String) {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("breakout-run-\(UUID().uuidString).out")
+        let descriptor = open(outputFile.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw ChildProcess.Failure(description: "cannot open \(outputFile.path)") }
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(
+                executable: executable, arguments: arguments,
+                environment: ProcessInfo.processInfo.environment.merging(extra) { $1 }, output: descriptor)
+            close(descriptor)
+        } catch {
+            close(descriptor)
+            throw error
         }
-        return (process.terminationStatus, output)
+        if !process.wait(upTo: bound) {
+            process.signal(SIGKILL)
+            _ = process.wait(upTo: 5)
+            return (-1, (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "")
+        }
+        return (process.exitStatus ?? -1, (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "")
     }
 
     /// Renders the configuration for nodes on `upstreamPorts` into a new folder.
@@ -85,11 +89,11 @@ final class NginxProcess: HTTPEndpoint {
         let binary = try requireBinary()
         let port = try NodeProcess.freePort()
         let directory = try render(listen: "127.0.0.1:\(port)", upstreamPorts: upstreamPorts, serverParameters: serverParameters)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-p", directory.path, "-e", directory.appendingPathComponent("error.log").path,
-                             "-c", directory.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"]
-        try process.run()
+        let process = try ChildProcess(
+            executable: binary,
+            arguments: ["-p", directory.path, "-e", directory.appendingPathComponent("error.log").path,
+                        "-c", directory.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"],
+            environment: ProcessInfo.processInfo.environment)
         let nginx = NginxProcess(port: port, directory: directory, process: process)
         let errorLog = { (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "" }
         do {
@@ -105,7 +109,7 @@ final class NginxProcess: HTTPEndpoint {
         }
     }
 
-    init(port: Int, directory: URL, process: Process) {
+    init(port: Int, directory: URL, process: ChildProcess) {
         self.port = port
         self.directory = directory
         self.process = process
@@ -128,14 +132,11 @@ final class NginxProcess: HTTPEndpoint {
     /// SIGQUIT (graceful), SIGKILL after 5 s; removes the folder.
     func stop() {
         if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGQUIT)
-            let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-            // Bounded, and reaping the child if Foundation missed its end (see NodeProcess.hasExited).
-            var status: Int32 = 0
-            let killed = Date().addingTimeInterval(10)
-            while process.isRunning, waitpid(process.processIdentifier, &status, WNOHANG) == 0, Date() < killed { usleep(10_000) }
+            process.signal(SIGQUIT)
+            if !process.wait(upTo: 5) {
+                process.signal(SIGKILL)
+                _ = process.wait(upTo: 10)
+            }
         }
         try? FileManager.default.removeItem(at: directory)
     }

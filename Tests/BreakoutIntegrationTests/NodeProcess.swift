@@ -16,12 +16,11 @@ protocol HTTPEndpoint: Sendable {
 final class NodeProcess: HTTPEndpoint {
     let name: String
     let port: Int
-    let process: Process
+    let process: ChildProcess
     /// Where the node's output goes: a file, not the test runner's pipes, so that a node outliving a
     /// crashed runner cannot keep those pipes (and `swift test`) open.
     let logFile: URL
     /// The raw wait status, once this file has reaped the process itself (see `hasExited`).
-    private let reapedStatus = Mutex<Int32?>(nil)
     var base: String { "http://127.0.0.1:\(port)" }
 
     static let logFolder = FileManager.default.temporaryDirectory.appendingPathComponent("breakout-node-logs")
@@ -55,9 +54,6 @@ final class NodeProcess: HTTPEndpoint {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "breakoutd not built at \(binary.path)")
         let requestedPort = port
         let port = try port ?? freePort()
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve"]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = try databaseURL ?? TestDatabase.url
         environment["PORT"] = String(port)
@@ -70,19 +66,14 @@ final class NodeProcess: HTTPEndpoint {
         // runner) alive for a long time; a node that must go down has to go down.
         environment["SWIFT_BACKTRACE"] = "enable=no"
         environment.merge(extra) { _, new in new }
-        process.environment = environment
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         try FileManager.default.createDirectory(at: logFolder, withIntermediateDirectories: true)
         let logFile = logFolder.appendingPathComponent("\(name)-\(port).log")
         // Appended to, so a node restarted under the same name and port keeps its earlier lines.
-        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
-        let log = try FileHandle(forWritingTo: logFile)
-        try log.seekToEnd()
-        defer { try? log.close() }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let log = open(logFile.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw ChildProcess.Failure(description: "cannot open \(logFile.path)") }
+        defer { close(log) }
+        let process = try ChildProcess(
+            executable: binary.path, arguments: ["serve"], environment: environment, directory: workingDirectory?.path, output: log)
         let node = NodeProcess(name: name, port: port, process: process, logFile: logFile)
         do {
             return try await poll("node \(name) to become ready", timeout: .seconds(30), every: .milliseconds(100),
@@ -102,7 +93,7 @@ final class NodeProcess: HTTPEndpoint {
         }
     }
 
-    init(name: String, port: Int, process: Process, logFile: URL) {
+    init(name: String, port: Int, process: ChildProcess, logFile: URL) {
         self.name = name
         self.port = port
         self.process = process
@@ -118,43 +109,22 @@ final class NodeProcess: HTTPEndpoint {
     /// SIGKILL: the node dies at once, as in a crash.
     func kill() {
         guard !hasExited else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
         waitForExit(seconds: 30)
     }
 
     /// SIGTERM: graceful shutdown (killed if it has not ended after 30 s).
     func stop() {
         guard !hasExited else { return }
-        process.terminate()
+        process.signal(SIGTERM)
         if !waitForExit(seconds: 30) { kill() }
     }
 
-    /// Whether the process has ended. Foundation's `Process` learns of a child's end from SIGCHLD,
-    /// and under load in a process that runs many children it has been seen to miss one (the
-    /// child stays a zombie and `waitUntilExit` spins for ever), so the child is also reaped here.
-    /// Once reaped here, Foundation never learns of the end: its `isRunning` stays true and its
-    /// `terminationStatus` traps, so use `exitStatus`.
-    var hasExited: Bool {
-        if reapedStatus.withLock({ $0 }) != nil { return true }
-        guard process.isRunning else { return true }
-        var status: Int32 = 0
-        if waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier {
-            reapedStatus.withLock { $0 = status }
-            return true
-        }
-        return Foundation.kill(process.processIdentifier, 0) != 0 && errno == ESRCH
-    }
+    /// Whether the process has ended (it is reaped then).
+    var hasExited: Bool { !process.isRunning }
 
     /// The exit code once the node has ended (128 + the signal's number when a signal ended it), else nil.
-    var exitStatus: Int32? {
-        guard hasExited else { return nil }
-        if let raw = reapedStatus.withLock({ $0 }) {
-            let signal = raw & 0x7f
-            return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-        }
-        guard !process.isRunning else { return nil }
-        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-    }
+    var exitStatus: Int32? { process.exitStatus }
 
     /// Polls `hasExited` for at most `seconds`; whether it ended.
     @discardableResult
@@ -172,7 +142,7 @@ final class NodeProcess: HTTPEndpoint {
     func terminate(within bound: Duration) async throws -> Duration? {
         let start = ContinuousClock.now
         guard !hasExited else { return .zero }
-        process.terminate()
+        process.signal(SIGTERM)
         while !hasExited {
             if ContinuousClock.now - start > bound {
                 kill()
