@@ -11,16 +11,33 @@ public enum AttendanceCSV {
     /// would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is
     /// written after a `'`, which spreadsheets show as text.
     public static func text(_ spans: [PresenceSpan]) -> String {
-        var lines = [header.joined(separator: ",")]
-        for span in spans {
-            let fields = [
+        file([header.joined(separator: ",")] + rows(spans))
+    }
+
+    /// A course's attendance: the same columns after the meeting's code and title, meeting by meeting.
+    public static func text(meetings: [(code: String, title: String, spans: [PresenceSpan])]) -> String {
+        var lines = [(["meetingCode", "meetingTitle"] + header).joined(separator: ",")]
+        for meeting in meetings {
+            let prefix = [quoted(meeting.code), quoted(text(meeting.title))].joined(separator: ",")
+            lines += rows(meeting.spans).map { prefix + "," + $0 }
+        }
+        return file(lines)
+    }
+
+    /// One line per span, without its line end.
+    static func rows(_ spans: [PresenceSpan]) -> [String] {
+        spans.map { span in
+            [
                 span.participantId.uuidString.lowercased(), text(span.displayName), text(span.email ?? ""), String(span.round),
                 span.roomId.uuidString.lowercased(), text(span.roomName), JSONValueEncoder.date(span.from),
                 span.to.map(JSONValueEncoder.date) ?? "", String(span.seconds),
-            ]
-            lines.append(fields.map(quoted).joined(separator: ","))
+            ].map(quoted).joined(separator: ",")
         }
-        return "\u{FEFF}" + lines.map { $0 + "\r\n" }.joined()
+    }
+
+    /// The byte order mark, then every line with CRLF.
+    static func file(_ lines: [String]) -> String {
+        "\u{FEFF}" + lines.map { $0 + "\r\n" }.joined()
     }
 
     /// People's text, defused for spreadsheets.

@@ -12,6 +12,12 @@ extension BreakoutServer {
     public static func buildRouter(
         store: MeetingStore, hub: EventHub, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry = .init()
     ) -> Router<BreakoutRequestContext> {
+        buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics, media: nil)
+    }
+
+    static func buildRouter(
+        store: MeetingStore, hub: EventHub, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, media: MediaWorker?
+    ) -> Router<BreakoutRequestContext> {
         let router = Router(context: BreakoutRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
@@ -22,7 +28,7 @@ extension BreakoutServer {
         if let web = WebApp.middleware(directory: configuration.webDirectory, logger: Logger(label: "breakout.web")) {
             router.add(middleware: web)
         }
-        Routes(store: store, snapshots: hub.snapshots, configuration: configuration).register(on: router)
+        Routes(store: store, snapshots: hub.snapshots, configuration: configuration, media: media).register(on: router)
         MeRoutes(store: store, signIn: configuration.signIn).register(on: router)
         if let signIn = configuration.signIn {
             let logger = Logger(label: "breakout.sign-in")
@@ -75,7 +81,7 @@ extension BreakoutServer {
             hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId,
             connectTimeout: configuration.databaseConnectTimeout, logger: logger,
             alsoNotify: media.map { worker -> @Sendable (UUID) -> Void in { worker.notify($0) } })
-        let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics)
+        let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics, media: media)
         var app = Application(
             responder: ShortLivedTaskResponder(inner: router.buildResponder()),
             server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),

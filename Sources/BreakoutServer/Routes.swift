@@ -10,6 +10,8 @@ struct Routes: Sendable {
     /// The node's shared snapshots: read once per meeting and `seq`, encoded once per view.
     let snapshots: SharedSnapshots
     let configuration: ServerConfiguration
+    /// This node's media worker (media on): told which meetings pages are joining the media of.
+    var media: MediaWorker? = nil
 
     func register(on router: Router<BreakoutRequestContext>) {
         let v1 = router.group("v1/meetings")
@@ -42,7 +44,7 @@ struct Routes: Sendable {
         meeting.put("preassignments", use: replacePreassignments)
         meeting.get("preassignments", use: preassignments)
         meeting.get("attendance", use: attendance)
-        MediaRoutes(store: store, configuration: configuration.media).register(on: meeting)
+        MediaRoutes(store: store, configuration: configuration.media, worker: media).register(on: meeting)
         CourseRoutes(routes: self).register(on: router, meeting: meeting)
     }
 

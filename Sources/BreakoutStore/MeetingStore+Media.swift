@@ -38,19 +38,23 @@ extension MeetingStore {
     }
 
     /// Meetings whose media lags their events: live ones not reconciled up to their last event,
-    /// and ended ones whose media rooms still exist. At most `limit`, oldest first.
-    public func meetingsWithStaleMedia(limit: Int = 100) async throws -> [UUID] {
+    /// and ended ones whose media rooms still exist. At most `limit`: those reconciled most
+    /// recently first (after a Janus restart, the meetings in use before it), never-reconciled
+    /// ones last (a new meeting's own events bring it in at once anyway).
+    public func meetingsWithStaleMedia(limit: Int = 500) async throws -> [UUID] {
         let logger = logger
         return try await withBoundedConnection { connection in
             var ids: [UUID] = []
             let rows = try await connection.query(
                 """
-                (SELECT m.id FROM meetings m LEFT JOIN media_meetings mm ON mm.meeting_id = m.id
-                 WHERE m.status = 'active' AND coalesce(mm.applied_seq, -1) < m.last_seq
-                 ORDER BY mm.applied_at NULLS FIRST LIMIT \(limit))
-                UNION
-                (SELECT DISTINCT r.meeting_id FROM media_rooms r JOIN meetings m ON m.id = r.meeting_id
-                 WHERE m.status = 'ended' LIMIT \(limit))
+                SELECT id FROM (
+                    (SELECT m.id, mm.applied_at FROM meetings m LEFT JOIN media_meetings mm ON mm.meeting_id = m.id
+                     WHERE m.status = 'active' AND coalesce(mm.applied_seq, -1) < m.last_seq
+                     ORDER BY mm.applied_at DESC NULLS LAST LIMIT \(limit))
+                    UNION ALL
+                    (SELECT DISTINCT r.meeting_id, NULL::timestamptz FROM media_rooms r JOIN meetings m ON m.id = r.meeting_id
+                     WHERE m.status = 'ended' LIMIT \(limit))
+                ) AS stale ORDER BY applied_at DESC NULLS LAST
                 """, logger: logger)
             for try await id in rows.decode(UUID.self) { ids.append(id) }
             return ids

@@ -18,6 +18,7 @@ struct CourseRoutes: Sendable {
         courses.get(":courseId", use: course)
         courses.post(":courseId/group-sets/:name", use: saveGroupSet)
         courses.get(":courseId/group-sets/:name", use: groupSet)
+        courses.get(":courseId/attendance", use: attendance)
         meeting.post("group-sets", use: saveRooms)
         meeting.post("preassignments/from-group-set", use: applyGroupSet)
     }
@@ -92,6 +93,20 @@ struct CourseRoutes: Sendable {
             version = number
         }
         return try Routes.json(try await store.groupSet(try courseId(context), name: try setName(context), version: version, for: user))
+    }
+
+    /// The course's attendance, meeting by meeting (ended ones too): JSON, or CSV for a client that
+    /// accepts `text/csv`.
+    @Sendable func attendance(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
+        let user = try requireUser(context)
+        let meetings = try await store.courseAttendance(try courseId(context), for: user)
+        guard Routes.accepts(request, "text/csv") else { return try Routes.json(["meetings": meetings]) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8; header=present"
+        headers[.contentDisposition] = "attachment; filename=\"course-attendance.csv\""
+        headers[.vary] = "Accept"
+        let text = AttendanceCSV.text(meetings: meetings.map { ($0.code, $0.title, $0.spans) })
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// "Save these rooms": `{name, from: "assignment" | "last_rooms"}`.

@@ -9,6 +9,9 @@ import Hummingbird
 struct MediaRoutes: Sendable {
     let store: MeetingStore
     let configuration: MediaConfiguration?
+    /// Told that someone is joining this meeting's media: after a Janus restart, the meetings
+    /// people are in go before the backlog of every other live meeting.
+    let worker: MediaWorker?
 
     struct Answer: Codable, Sendable {
         /// Janus's API as the browser reaches it (`/janus`: the service's own origin).
@@ -29,6 +32,7 @@ struct MediaRoutes: Sendable {
             guard let configuration else {
                 throw Problem(status: .notFound, code: "media_off", detail: "This service runs without audio and video.")
             }
+            worker?.notify(caller.meetingId)
             let answer = Answer(
                 url: configuration.publicURL, room: MediaLayout.room(of: location, in: caller.meetingId),
                 token: MediaSecrets.participantToken(participantId, key: configuration.adminKey),

@@ -32,8 +32,9 @@ final class MediaWorker: Service, Sendable {
     let logger: Logger
     let sweepInterval: Duration
     private let queue = Mutex(ReconcileQueue())
-    /// Reconciles one node runs at once: they are mostly round trips to Janus and PostgreSQL.
-    static let concurrentReconciles = 4
+    /// Reconciles one node runs at once: they are mostly round trips to Janus and PostgreSQL
+    /// (8 of the pool's 20 connections at most).
+    static let concurrentReconciles = 8
     /// Whether the last sweep failed: a failing Janus is logged once, not every second.
     private let sweepFailing = Atomic<Bool>(false)
     private let wake: AsyncStream<Void>
