@@ -71,6 +71,17 @@ extension MeetingStore {
     ) async throws -> Int64? {
         let logger = logger
         return try await withBoundedConnection { connection in
+            // Most wake-ups find nothing to do (every node hears every NOTIFY; a page joining the
+            // media asks too): one read settles those, with no write.
+            var upToDate = false
+            for try await current in try await connection.query(
+                """
+                SELECT mm.applied_seq >= m.last_seq AND m.status = 'active'
+                       AND NOT EXISTS (SELECT 1 FROM media_attempts a WHERE a.meeting_id = m.id)
+                FROM meetings m JOIN media_meetings mm ON mm.meeting_id = m.id WHERE m.id = \(meetingId)
+                """, logger: logger
+            ).decode(Bool.self) { upToDate = current }
+            if upToDate { return nil }
             // Outside the transaction: a row another worker holds locked conflicts without waiting,
             // and the attempt is committed before any Janus call (sql/013_media.sql).
             try await connection.query(
