@@ -84,7 +84,8 @@ extension BreakoutServer {
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics, media: media)
         var app = Application(
             responder: ShortLivedTaskResponder(inner: router.buildResponder()),
-            server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [LiveStreamChannelHandler()], idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             onServerRunning: { _ in hub.endStreamsWhenServerShutsDown() },
             logger: logger)

@@ -1,5 +1,6 @@
 public import BreakoutStore
 public import Hummingbird
+public import NIOCore
 
 /// The request context of every route: what the middleware established about the request before
 /// its handler runs, passed explicitly rather than through task-locals.
@@ -14,9 +15,12 @@ public struct BreakoutRequestContext: RequestContext {
     /// The person signed in (a session cookie or a personal API token), on the routes that read it
     /// (set by `PeopleMiddleware`).
     public var user: User?
+    /// The connection: a live stream, once caught up, is written on its event loop (`DirectStream`).
+    public let channel: any Channel
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
 
     /// The caller of a route under `/v1/meetings/{meetingId}`.

@@ -2,6 +2,7 @@ import BreakoutDomain
 public import BreakoutStore
 public import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -138,10 +139,21 @@ public final class EventHub: Service, Sendable {
             guard case .deliver(let events, let subscribers, let next) = state.machine.readSucceeded(request.meetingId, events: events) else {
                 return state.machine.knownSeq(of: request.meetingId) == nil
             }
-            for subscription in subscribers where !subscription.push(events) {
-                // Too far behind: the stream ends and its client resumes with Last-Event-ID.
-                if case .finish(let dropped, _) = state.machine.unsubscribe(request.meetingId, id: subscription.id) { dropped.finish() }
+            // Streams written directly get the batch on their event loops, one hop per loop.
+            var direct: [ObjectIdentifier: (loop: any EventLoop, streams: [DirectStream])] = [:]
+            for subscription in subscribers {
+                switch subscription.push(events) {
+                case .queued:
+                    break
+                case .direct(let stream):
+                    direct[ObjectIdentifier(stream.eventLoop), default: (stream.eventLoop, [])].streams.append(stream)
+                case .full:
+                    // Too far behind: the stream ends and its client resumes with Last-Event-ID.
+                    if case .finish(let dropped, _) = state.machine.unsubscribe(request.meetingId, id: subscription.id) { dropped.finish() }
+                }
             }
+            // Still under the lock: the next batch of this meeting is queued after this one.
+            for group in direct.values { DirectStream.write(events, to: group.streams, on: group.loop) }
             if let next { readQueue.yield(ReadRequest(meetingId: request.meetingId, after: next)) }
             return state.machine.knownSeq(of: request.meetingId) == nil
         }

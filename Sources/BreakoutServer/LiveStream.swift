@@ -3,6 +3,7 @@ import BreakoutStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `GET /v1/meetings/{meetingId}/events`: the live stream as Server-Sent Events.
 ///
@@ -47,8 +48,9 @@ struct LiveStream: Sendable {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        let channel = context.channel
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await stream(to: &writer, identity: identity, from: start)
+            try await stream(to: &writer, identity: identity, from: start, channel: channel)
             try await writer.finish(nil)
         })
     }
@@ -88,7 +90,7 @@ struct LiveStream: Sendable {
         return .snapshot(try await hub.snapshots.snapshot(of: identity.meetingId, atLeast: hub.knownSeq(of: identity.meetingId) ?? 0))
     }
 
-    private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, from start: Start) async throws {
+    private func stream(to writer: inout any ResponseBodyWriter, identity: Identity, from start: Start, channel: any Channel) async throws {
         var reader = StreamReader(identity: identity)
         switch start {
         case .after(let seq):
@@ -102,11 +104,20 @@ struct LiveStream: Sendable {
             try await writer.write(frame.own)
         }
 
+        // Where the connection allows it, the hub writes the stream's events once it has caught up.
+        let direct = await DirectStream.attach(to: channel, bufferLimit: hub.bufferLimit)
+        defer { direct?.detach() }
         let subscription = hub.subscribe(identity.meetingId, after: reader.cursor)
         defer { hub.unsubscribe(subscription) }
         if let through = subscription.catchUpThrough, try await replay(through: through, to: &writer, reader: &reader) { return }
         // Ends when the hub drops this stream (too far behind), the node shuts down, or the client goes away.
-        while let delivery = await subscription.next() {
+        var writingDirectly = false
+        while true {
+            if !writingDirectly, let stream = direct {
+                writingDirectly = subscription.writeDirectly(stream, reader: reader) { [hub] _ in hub.unsubscribe(subscription) }
+            }
+            // Written directly, the stream's task wakes only for heartbeats, shutdown and its end.
+            guard let delivery = await subscription.next() else { return }
             if try await write(delivery, to: &writer, reader: &reader) { return }
         }
     }

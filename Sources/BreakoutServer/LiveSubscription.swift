@@ -24,6 +24,9 @@ public final class LiveSubscription: Sendable {
         /// Set when the stream must first read events up to this seq from the database itself.
         var catchUpThrough: Int64?
         var waiter: UnsafeContinuation<Void, Never>?
+        /// Set once the stream has caught up: the hub then writes its events on its connection's
+        /// event loop (`DirectStream`) instead of putting them here.
+        var direct: DirectStream?
 
         var hasMail: Bool { !batches.isEmpty || heartbeat || shutdown }
     }
@@ -98,17 +101,41 @@ public final class LiveSubscription: Sendable {
 
     // MARK: The hub's side
 
-    /// Adds a batch; false (and nothing added) when the stream is `limit` batches behind.
-    func push(_ events: [EncodedEvent]) -> Bool {
-        let (accepted, waiter) = box.withLock { box -> (Bool, UnsafeContinuation<Void, Never>?) in
-            guard !box.finished else { return (true, nil) }
-            guard box.batches.count < limit else { return (false, nil) }
+    enum PushOutcome {
+        /// In the mailbox (or dropped silently: the mailbox is finished).
+        case queued
+        /// Not added: the stream is `limit` batches behind.
+        case full
+        /// Not added: the hub writes it to this stream directly.
+        case direct(DirectStream)
+    }
+
+    /// Adds a batch to the mailbox, unless the stream is written directly or too far behind.
+    func push(_ events: [EncodedEvent]) -> PushOutcome {
+        let (outcome, waiter) = box.withLock { box -> (PushOutcome, UnsafeContinuation<Void, Never>?) in
+            guard !box.finished else { return (.queued, nil) }
+            if let direct = box.direct { return (.direct(direct), nil) }
+            guard box.batches.count < limit else { return (.full, nil) }
             box.batches.append(events)
             defer { box.waiter = nil }
-            return (true, box.waiter)
+            return (.queued, box.waiter)
         }
         waiter?.resume()
-        return accepted
+        return outcome
+    }
+
+    /// Hands the stream's events to `stream` from now on, when nothing waits in the mailbox (the
+    /// caller writes what waits first, then asks again). False when something waits or the
+    /// subscription is finished. `onEnd` runs on the event loop when direct writing stops.
+    func writeDirectly(_ stream: DirectStream, reader: StreamReader, onEnd: @escaping @Sendable (DirectStream.Ending) -> Void) -> Bool {
+        box.withLock { box in
+            guard box.batches.isEmpty, !box.finished, !box.cancelled else { return false }
+            box.direct = stream
+            // Under the lock: the stream's start is queued on its event loop before any batch a
+            // `push` hands it.
+            stream.start(reader, onEnd: onEnd)
+            return true
+        }
     }
 
     func pushHeartbeat() {
