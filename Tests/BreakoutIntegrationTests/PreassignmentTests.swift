@@ -187,6 +187,8 @@ struct PreassignmentTests {
         let kariEmail = "kari-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
         let kari = try await HTTP.session("student", email: kariEmail)
         let eveEmail = "eve-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
+        let miaEmail = "mia-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
+        let mia = try await HTTP.session("student", email: miaEmail)
         try await withNode(configuration: HTTP.configuration(nodeId: "a")) { a in
             try await withNode(configuration: HTTP.configuration(nodeId: "b")) { b in
                 let ola = try await CourseTests.studentWithoutEmail(on: a)
@@ -194,6 +196,7 @@ struct PreassignmentTests {
                 let late = try await CourseTests.studentWithoutEmail(on: a)
                 let eve = try await CourseTests.studentWithoutEmail(unverifiedEmail: eveEmail, on: b)
                 let stranger = try await CourseTests.studentWithoutEmail(on: a)
+                let miaSubject = try #require(try await HTTP.send(a, .get, "/v1/me", cookie: mia).json["subject"]?.stringValue)
 
                 let made = try await HTTP.send(a, .post, "/v1/meetings", cookie: teacher, origin: origin,
                                                json: ["title": "Invited", "settings": ["whoMayJoin": "invited"]])
@@ -201,8 +204,10 @@ struct PreassignmentTests {
                 let meeting = try TestMeeting(created: made.json)
                 let list: JSONValue = [
                     ["room": "Group A", "subject": .string(ola.subject)], ["room": "Group B", "subject": .string(per.subject)],
-                    ["room": "Group A", "email": .string(kariEmail)], ["room": "Group B", "subject": .string(late.subject)],
+                    ["room": "Group A", "email": .string(kariEmail)], ["room": "Group A", "subject": .string(late.subject)],
                     ["room": "Group A", "email": .string(eveEmail)],
+                    // Mia is listed both ways: her subject says where she goes.
+                    ["room": "Group B", "email": .string(miaEmail)], ["room": "Group A", "subject": .string(miaSubject)],
                 ]
                 let put = try await b.put("\(meeting.path)/preassignments", token: meeting.hostToken, list)
                 #expect(put.status == .ok && put.json["preassignments"] == list, "\(put.body)")
@@ -234,12 +239,14 @@ struct PreassignmentTests {
                 #expect(snapshot.participant(kariId)?["assignedRoomId"] == groupA)
                 #expect(snapshot.participant(perId)?["assignedRoomId"] == groupB)
 
-                // A late joiner listed by subject goes to their room, not the least populated one.
+                // A late joiner listed by subject goes to their room, not the least populated one (B).
                 #expect(try await b.post("\(meeting.path)/breakout/open", token: meeting.hostToken).status == .ok)
                 let lateId = try #require(try await join(b, late.session).id)
                 let after = try await meeting.snapshot(on: a)
-                #expect(after.participant(lateId)?["assignedRoomId"] == groupB)
-                #expect(after.participant(lateId)?["location"] == groupB)
+                #expect(after.participant(lateId)?["assignedRoomId"] == groupA)
+                #expect(after.participant(lateId)?["location"] == groupA)
+                let miaId = try #require(try await join(a, mia).id)
+                #expect(try await meeting.snapshot(on: b).participant(miaId)?["assignedRoomId"] == groupA, "by subject, before her email")
             }
         }
     }
