@@ -323,7 +323,8 @@ public enum PreassignmentList {
 
     static func subjectProblem(_ subject: String) -> String? {
         if subject.isEmpty { return "the subject is empty" }
-        if subject.count > maxSubjectLength { return "the subject is longer than \(maxSubjectLength) characters" }
+        // Counted as PostgreSQL's char_length counts (code points), so the table's CHECK agrees.
+        if subject.unicodeScalars.count > maxSubjectLength { return "the subject is longer than \(maxSubjectLength) characters" }
         if subject.contains(where: { $0.isNewline || InputValidation.isControl($0) }) {
             return "the subject contains a line break or a control character"
         }

@@ -36,7 +36,6 @@ extension MeetingStore {
         }
         return list
     }
-
 }
 
 extension ExclusiveTransaction {

@@ -45,6 +45,9 @@ struct MemberSubjectTests {
         #expect(message["[1].email"]?.contains("subject") == true)
         #expect(message["[2].subject"]?.contains("empty") == true)
         #expect(message["[3].subject"]?.contains("255") == true)
+        // Counted in code points, as the database counts: 128 "é" written as e + U+0301 are 256.
+        let decomposed = String(repeating: "e\u{301}", count: 128)
+        #expect(Fixture.violations { try json([["room": "A", "subject": .string(decomposed)]]) }.map(\.field) == ["[0].subject"])
         #expect(message["[4].subject"]?.contains("control") == true)
         #expect(message["[6].subject"]?.contains("already listed ([5])") == true)
         #expect(message["[7].subject"] == "must be a string")
