@@ -24,13 +24,13 @@ public enum BreakoutRules {
     /// `roomCount` and `roomSize` are as asked (nil: not given); `automatic` and `rotate` take
     /// exactly one of them, `keep` neither, the other modes `roomCount`.
     /// In `preassigned` mode, `preassignments` is the meeting's list and `members` are the members
-    /// with an email (any role), in join order. `rotate` and `keep` read `history`; `rotate` takes
+    /// a list may name, by email or by subject (any role), in join order. `rotate` and `keep` read `history`; `rotate` takes
     /// `seed` (nil: the number of earlier breakouts, so that each round differs yet can be replayed).
     public static func create(
         actor: Role, breakoutRoomsEnabled: Bool, current: BreakoutStatus,
         roomCount: Int?, roomSize: Int? = nil, mode: BreakoutMode, options patch: BreakoutOptionsPatch,
         participants: [UUID], limits: Limits,
-        preassignments: [Preassignment] = [], members: [(id: UUID, email: String)] = [],
+        preassignments: [Preassignment] = [], members: [PreassignedRooms.Person] = [],
         history: BreakoutHistory = .init(), seed: Int? = nil
     ) throws -> CreationPlan {
         try Permission.requireManager(actor)

@@ -21,11 +21,11 @@ public struct Course: Sendable, Equatable, Codable {
     }
 }
 
-/// One version of a named list of groups kept by a course: group (room) name → members by email,
-/// in order, as a pre-assignment list is. Saving under a name adds a version; none is changed.
+/// One version of a named list of groups kept by a course: group (room) name → members by email
+/// or by provider subject, in order, as a pre-assignment list is. Saving under a name adds a version; none is changed.
 public struct GroupSet: Sendable, Equatable, Codable {
     public enum Source: String, Sendable, Codable {
-        /// Typed, as JSON `[{room, email}]`.
+        /// Typed, as JSON `[{room, email} or {room, subject}]`.
         case typed
         /// Zoom's pre-assignment CSV.
         case zoomCSV = "zoom_csv"
@@ -49,6 +49,18 @@ public struct GroupSet: Sendable, Equatable, Codable {
         self.source = source
         self.groups = groups
         self.createdAt = createdAt
+    }
+}
+
+extension GroupSet {
+    /// How "Save these rooms" names a participant: by the email a list can match them by
+    /// (anyone's who did not sign in, a signed-in person's when verified), else by the subject
+    /// they signed in with, so that people whose provider gives no (verified) email are kept too;
+    /// nil, left out, with neither.
+    public static func member(matchableEmail: String?, subject: String?) -> Preassignment.Member? {
+        if let email = matchableEmail { return .email(email.lowercased()) }
+        if let subject, PreassignmentList.subjectProblem(subject) == nil { return .subject(subject) }
+        return nil
     }
 }
 

@@ -8,15 +8,32 @@ public enum PreassignedRooms {
         return list.compactMap { seen.insert($0.room).inserted ? $0.room : nil }
     }
 
+    /// A member of the meeting as a list may name them.
+    public struct Person: Sendable, Equatable {
+        public var id: UUID
+        /// The email a list may match: any email of someone who is not signed in, a signed-in
+        /// person's only when their provider verified it.
+        public var email: String?
+        /// The provider's subject of a signed-in person; nil for anyone else (nobody can claim one
+        /// by typing it).
+        public var subject: String?
+
+        public init(id: UUID, email: String?, subject: String?) {
+            self.id = id
+            self.email = email
+            self.subject = subject
+        }
+    }
+
     /// The rooms: one per distinct name of the list, then empty "Breakout room N" rooms up to
     /// `roomCount` (N is the room's position, or the next free number when a listed room already
     /// has that name). A `roomCount` below the number of listed rooms does not drop any: the list
     /// is the host's intent, so there are `max(roomCount, distinct names)` rooms.
     ///
-    /// `members` are the meeting's members with an email, in join order; each whose email is on
-    /// the list (emails are lower-cased on both sides) is assigned to that room.
+    /// `members` are the meeting's members in join order; each the list names (see `listedRoom`)
+    /// is assigned to that room.
     public static func plan(
-        list: [Preassignment], members: [(id: UUID, email: String)], roomCount: Int
+        list: [Preassignment], members: [Person], roomCount: Int
     ) -> (roomNames: [String], assignments: [[UUID]]) {
         var names = distinctRooms(list)
         var taken = Set(names)
@@ -27,12 +44,22 @@ public enum PreassignedRooms {
             if taken.insert(name).inserted { names.append(name) }
         }
         let roomIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let roomOfEmail = Dictionary(list.map { ($0.email, $0.room) }, uniquingKeysWith: { first, _ in first })
+        let roomOf = Dictionary(list.map { ($0.member, $0.room) }, uniquingKeysWith: { first, _ in first })
         var assignments = Array(repeating: [UUID](), count: names.count)
         for member in members {
-            guard let room = roomOfEmail[member.email.lowercased()], let index = roomIndex[room] else { continue }
+            guard let room = listedRoom(of: member, in: roomOf), let index = roomIndex[room] else { continue }
             assignments[index].append(member.id)
         }
         return (names, assignments)
+    }
+
+    /// The room a list names for a person: by their subject first, the provider's stable name for
+    /// them, then by their email (lower-cased). A person listed both ways, in two rooms, goes
+    /// where their subject says (the email may be an old one); the store places late joiners by
+    /// the same rule.
+    public static func listedRoom(of person: Person, in roomOf: [Preassignment.Member: String]) -> String? {
+        if let subject = person.subject, let room = roomOf[.subject(subject)] { return room }
+        if let email = person.email, let room = roomOf[.email(email.lowercased())] { return room }
+        return nil
     }
 }

@@ -1,24 +1,92 @@
 internal import CSV
 import Foundation
 
-/// One entry of a meeting's pre-assignment list: the person with this email goes to the room
-/// with this name when rooms are created in `preassigned` mode (or when they join late).
+/// One entry of a meeting's pre-assignment list (or of a course's group set): the person it names
+/// goes to the room with this name when rooms are created in `preassigned` mode (or when they join
+/// late).
+///
+/// A person is named by exactly one of an email or the campus provider's `subject`: the subject
+/// reaches people whose provider gives no email, or whose email changes, and is matched only to a
+/// participant who signed in with it. In JSON an entry is `{room, email}` or `{room, subject}`,
+/// the other key left out, so lists and group sets stored before subjects existed read as before.
 public struct Preassignment: Sendable, Equatable, Codable {
+    /// Who an entry names.
+    public enum Member: Sendable, Hashable {
+        /// Trimmed and lower-cased: matched case-insensitively, to a signed-in person's email only
+        /// when their provider verified it.
+        case email(String)
+        /// The provider's `sub` claim, trimmed, otherwise as the provider gives it (it is
+        /// case-sensitive): matched to the person who signed in with it.
+        case subject(String)
+    }
+
     /// The room's name, trimmed (1–64 characters).
     public var room: String
-    /// The email, trimmed and lower-cased: matched case-insensitively.
-    public var email: String
+    public var member: Member
 
-    public init(room: String, email: String) {
+    public init(room: String, member: Member) {
         self.room = room
-        self.email = email
+        self.member = member
+    }
+
+    public init(room: String, email: String) { self.init(room: room, member: .email(email)) }
+    public init(room: String, subject: String) { self.init(room: room, member: .subject(subject)) }
+
+    /// The email the entry names, if it names one.
+    public var email: String? {
+        if case .email(let email) = member { email } else { nil }
+    }
+
+    /// The subject the entry names, if it names one.
+    public var subject: String? {
+        if case .subject(let subject) = member { subject } else { nil }
+    }
+
+    enum CodingKeys: String, CodingKey { case room, email, subject }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        room = try container.decode(String.self, forKey: .room)
+        switch (try container.decodeIfPresent(String.self, forKey: .email),
+                try container.decodeIfPresent(String.self, forKey: .subject)) {
+        case (let email?, nil): member = .email(email)
+        case (nil, let subject?): member = .subject(subject)
+        default:
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "an entry names exactly one of email and subject"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(room, forKey: .room)
+        switch member {
+        case .email(let email): try container.encode(email, forKey: .email)
+        case .subject(let subject): try container.encode(subject, forKey: .subject)
+        }
+    }
+}
+
+extension Preassignment.Member {
+    var isSubject: Bool {
+        if case .subject = self { true } else { false }
+    }
+
+    /// As error messages name it.
+    var text: String {
+        switch self {
+        case .email(let email): email
+        case .subject(let subject): "subject \"\(subject)\""
+        }
     }
 }
 
 /// Reading a pre-assignment list as the host uploads it: Zoom's CSV template or JSON.
 ///
 /// All or nothing: every bad entry is named (`line 3` of a CSV, `[2].email` of JSON) in one
-/// `validation_failed`, and nothing is kept unless every entry is good.
+/// `validation_failed`, and nothing is kept unless every entry is good. Only JSON may name people
+/// by subject: Zoom's template and Canvas's export have an email (or login) column and nothing
+/// else, so their rows stay emails.
 public enum PreassignmentList {
     /// The most entries a list may have.
     public static let maxRows = 1000
@@ -33,8 +101,14 @@ public enum PreassignmentList {
         var wholeField: String
         var room: String?
         var email: String?
+        /// How errors name the subject field; nil where the format has none (CSV).
+        var subjectField: String?
+        var subject: String?
         /// Problems found while reading (broken UTF-8, extra columns).
         var problems: [String] = []
+        /// Already refused while reading, field by field (a JSON field of the wrong type): not
+        /// checked again, so that it is not also reported missing.
+        var refused = false
     }
 
     // MARK: CSV
@@ -144,26 +218,30 @@ public enum PreassignmentList {
 
     // MARK: JSON
 
-    /// Reads `[{room, email}]`.
+    /// Reads `[{room, email} or {room, subject}]`.
     public static func parseJSON(_ value: JSONValue, maxRooms: Int) throws(DomainError) -> [Preassignment] {
         guard case .array(let items) = value else {
-            throw DomainError.invalid("body", "must be a JSON array of {room, email}")
+            throw DomainError.invalid("body", "must be a JSON array of {room, email} or {room, subject}")
         }
         var entries: [Entry] = []
         var violations: [DomainError.Violation] = []
         for (index, item) in items.enumerated() {
             let path = "[\(index)]"
             guard case .object(let fields) = item else {
-                violations.append(.init(field: path, message: "must be an object {room, email}"))
+                violations.append(.init(field: path, message: "must be an object {room, email} or {room, subject}"))
                 continue
             }
-            var entry = Entry(roomField: "\(path).room", emailField: "\(path).email", wholeField: path)
+            var entry = Entry(roomField: "\(path).room", emailField: "\(path).email", wholeField: path,
+                              subjectField: "\(path).subject")
             for (key, field) in fields.sorted(by: { $0.key < $1.key }) {
                 switch (key, field) {
                 case ("room", .string(let s)): entry.room = s
                 case ("email", .string(let s)): entry.email = s
-                case ("room", .null), ("email", .null): break
-                case ("room", _), ("email", _): violations.append(.init(field: "\(path).\(key)", message: "must be a string"))
+                case ("subject", .string(let s)): entry.subject = s
+                case ("room", .null), ("email", .null), ("subject", .null): break
+                case ("room", _), ("email", _), ("subject", _):
+                    violations.append(.init(field: "\(path).\(key)", message: "must be a string"))
+                    entry.refused = true
                 default: violations.append(.init(field: "\(path).\(key)", message: "is not a known field"))
                 }
             }
@@ -181,40 +259,28 @@ public enum PreassignmentList {
 
     // MARK: Checks
 
-    /// Every entry's room and email, each problem named; the list when there is none.
+    /// Every entry's room and person, each problem named; the list when there is none.
     static func validate(_ entries: [Entry], maxRooms: Int) throws(DomainError) -> [Preassignment] {
         guard entries.count <= maxRows else {
             throw DomainError.invalid("body", "a list holds at most \(maxRows) rows; this one has \(entries.count)")
         }
         var violations: [DomainError.Violation] = []
         var list: [Preassignment] = []
-        var firstSeen: [String: String] = [:]
+        var firstSeen: [Preassignment.Member: String] = [:]
         for entry in entries {
-            var ok = entry.problems.isEmpty
             for problem in entry.problems { violations.append(.init(field: entry.wholeField, message: problem)) }
+            guard entry.problems.isEmpty, !entry.refused else { continue }
             let room = (entry.room ?? "").trimmingWhitespace()
-            let email = (entry.email ?? "").trimmingWhitespace()
-            if entry.problems.isEmpty {
-                if let problem = roomProblem(room) {
-                    violations.append(.init(field: entry.roomField, message: problem))
-                    ok = false
-                }
-                if email.isEmpty {
-                    violations.append(.init(field: entry.emailField, message: "the email address is missing"))
-                    ok = false
-                } else if (try? InputValidation.email(email)) == nil {
-                    violations.append(.init(field: entry.emailField, message: "\"\(email)\" is not an email address"))
-                    ok = false
-                }
-            }
-            guard ok else { continue }
-            let lowered = email.lowercased()
-            if let earlier = firstSeen[lowered] {
-                violations.append(.init(field: entry.emailField, message: "\(lowered) is already listed (\(earlier))"))
+            let roomProblem = roomProblem(room)
+            if let roomProblem { violations.append(.init(field: entry.roomField, message: roomProblem)) }
+            guard let member = person(of: entry, violations: &violations), roomProblem == nil else { continue }
+            let field = member.isSubject ? entry.subjectField ?? entry.wholeField : entry.emailField
+            if let earlier = firstSeen[member] {
+                violations.append(.init(field: field, message: "\(member.text) is already listed (\(earlier))"))
                 continue
             }
-            firstSeen[lowered] = entry.wholeField
-            list.append(Preassignment(room: room, email: lowered))
+            firstSeen[member] = entry.wholeField
+            list.append(Preassignment(room: room, member: member))
         }
         if !violations.isEmpty { throw failure(violations) }
         let rooms = PreassignedRooms.distinctRooms(list).count
@@ -222,6 +288,47 @@ public enum PreassignmentList {
             throw DomainError.invalid("body", "the list names \(rooms) rooms; a breakout holds at most \(maxRooms)")
         }
         return list
+    }
+
+    /// The person an entry names: its email, lower-cased, or its subject; exactly one of them.
+    /// nil, with the problem added to `violations`, when it names nobody, both, or a bad one.
+    static func person(of entry: Entry, violations: inout [DomainError.Violation]) -> Preassignment.Member? {
+        let email = (entry.email ?? "").trimmingWhitespace()
+        let subjectField = entry.subjectField ?? entry.wholeField
+        switch (entry.email, entry.subject?.trimmingWhitespace()) {
+        case (_?, _?):
+            violations.append(.init(field: subjectField, message: "an entry names a person by email or by subject, not both"))
+            return nil
+        case (_, let subject?):
+            if let problem = subjectProblem(subject) {
+                violations.append(.init(field: subjectField, message: problem))
+                return nil
+            }
+            return .subject(subject)
+        case (_, nil) where email.isEmpty:
+            let message = entry.subjectField == nil ? "the email address is missing" : "the email address (or a subject) is missing"
+            violations.append(.init(field: entry.emailField, message: message))
+            return nil
+        case (_, nil):
+            guard (try? InputValidation.email(email)) != nil else {
+                violations.append(.init(field: entry.emailField, message: "\"\(email)\" is not an email address"))
+                return nil
+            }
+            return .email(email.lowercased())
+        }
+    }
+
+    /// The longest subject: OpenID Connect's `sub` is at most 255 ASCII characters.
+    public static let maxSubjectLength = 255
+
+    static func subjectProblem(_ subject: String) -> String? {
+        if subject.isEmpty { return "the subject is empty" }
+        // Counted as PostgreSQL's char_length counts (code points), so the table's CHECK agrees.
+        if subject.unicodeScalars.count > maxSubjectLength { return "the subject is longer than \(maxSubjectLength) characters" }
+        if subject.contains(where: { $0.isNewline || InputValidation.isControl($0) }) {
+            return "the subject contains a line break or a control character"
+        }
+        return nil
     }
 
     static func roomProblem(_ room: String) -> String? {

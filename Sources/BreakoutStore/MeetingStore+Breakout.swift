@@ -25,7 +25,7 @@ extension MeetingStore {
                     "SELECT id FROM participants WHERE meeting_id = \(transaction.meetingId) AND role = 'participant' ORDER BY joined_order")
                 for try await id in rows.decode(UUID.self) { participants.append(id) }
             }
-            var preassigned: (list: [Preassignment], members: [(id: UUID, email: String)]) = ([], [])
+            var preassigned: (list: [Preassignment], members: [PreassignedRooms.Person]) = ([], [])
             if mode == .preassigned, actor.role.isManager { preassigned = try await transaction.preassignmentFacts() }
             var history = BreakoutHistory()
             if mode == .rotate || mode == .keep, actor.role.isManager {

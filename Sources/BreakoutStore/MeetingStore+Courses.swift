@@ -106,16 +106,22 @@ extension MeetingStore {
 
     /// "Save these rooms": the meeting's groups, as the next version of its course's set `name`.
     /// `lastRooms`: who was in each room of its last opened breakout when it ended (or now, if it
-    /// is still open), else its current assignment. People without an email are left out (their
-    /// names are answered). Host only.
+    /// is still open), else its current assignment. People are kept by email, or, without one, by
+    /// their provider's subject when they signed in; those with neither are left out (their names
+    /// are answered). Host only.
     public func saveRooms(_ caller: Caller, name: String, lastRooms: Bool) async throws -> (set: GroupSet, leftOut: [String]) {
         let outcome = try await exclusiveCommand(caller) { transaction, actor -> SavedRooms in
             try Permission.requireHost(actor.role)
             let courseId = try await transaction.courseId()
-            var people: [UUID: (name: String, email: String?)] = [:]
-            for try await (id, name, email) in try await transaction.query(
-                "SELECT id, display_name, email FROM participants WHERE meeting_id = \(transaction.meetingId)"
-            ).decode((UUID, String, String?).self) { people[id] = (name, email) }
+            var people: [UUID: (name: String, member: Preassignment.Member?)] = [:]
+            for try await (id, name, email, subject) in try await transaction.query(
+                """
+                SELECT p.id, p.display_name, CASE WHEN p.user_id IS NULL OR p.email_verified THEN p.email END, u.subject
+                FROM participants p LEFT JOIN users u ON u.id = p.user_id WHERE p.meeting_id = \(transaction.meetingId)
+                """
+            ).decode((UUID, String, String?, String?).self) {
+                people[id] = (name, GroupSet.member(matchableEmail: email, subject: subject))
+            }
             var placement: [(person: UUID, room: String)] = []
             if lastRooms {
                 guard let last = try await transaction.breakoutHistory().previous else { throw DomainError.nothingToSave }
@@ -136,7 +142,7 @@ extension MeetingStore {
             var leftOut: [String] = []
             for (person, room) in placement {
                 guard let who = people[person] else { continue }
-                if let email = who.email { groups.append(Preassignment(room: room, email: email)) } else { leftOut.append(who.name) }
+                if let member = who.member { groups.append(Preassignment(room: room, member: member)) } else { leftOut.append(who.name) }
             }
             guard !groups.isEmpty else { throw DomainError.nothingToSave }
             // The course's row orders concurrent saves of one set: each gets the next version.
@@ -157,14 +163,7 @@ extension MeetingStore {
             try Permission.requireHost(actor.role)
             let courseId = try await transaction.courseId()
             let set = try await Self.groupSet(courseId, name: name, version: version, on: transaction.connection, logger: transaction.logger)
-            try await transaction.query("DELETE FROM preassignments WHERE meeting_id = \(transaction.meetingId)")
-            try await transaction.query(
-                """
-                INSERT INTO preassignments (meeting_id, position, room_name, email)
-                SELECT \(transaction.meetingId), e.position, e.room_name, e.email
-                FROM unnest(\(set.groups.map(\.room))::text[], \(set.groups.map(\.email))::text[])
-                     WITH ORDINALITY AS e (room_name, email, position)
-                """)
+            try await transaction.replacePreassignments(with: set.groups)
             return PreassignmentListResult(list: set.groups)
         }
         return list.list

@@ -143,9 +143,13 @@ extension MeetingStore {
                 case .invited:
                     guard let user = signedIn?.user else { throw DomainError.signInRequired }
                     var invited = alternativeHost || ownerId == user.id
-                    if !invited, let verified {
+                    // Listed by the subject they signed in with, or by their verified email.
+                    if !invited {
                         for try await _ in try await transaction.query(
-                            "SELECT 1 FROM preassignments WHERE meeting_id = \(meetingId) AND email = \(verified) LIMIT 1"
+                            """
+                            SELECT 1 FROM preassignments
+                            WHERE meeting_id = \(meetingId) AND (subject = \(user.subject) OR email = \(verified)) LIMIT 1
+                            """
                         ).decode(Int.self) { invited = true }
                     }
                     guard invited else { throw DomainError.notInvited }
@@ -153,15 +157,20 @@ extension MeetingStore {
                 if alternativeHost { role = .cohost }
             }
             // The least populated room, for a late joiner, by assignment count; and the room the
-            // pre-assignment list names for the joiner's email, if it exists (same statement).
+            // pre-assignment list names for the joiner, if it exists (same statement): by the
+            // subject a signed-in joiner has, else by email, as PreassignedRooms.listedRoom does.
             var rooms: [(id: UUID, assigned: Int)] = []
             var preassignedRoom: UUID?
             if transaction.breakout.status.hasRooms, transaction.breakout.options.assignLateJoiners {
                 let rows = try await transaction.query(
                     """
+                    WITH listed AS (
+                        SELECT pa.room_name FROM preassignments pa
+                        WHERE pa.meeting_id = \(meetingId) AND (pa.subject = \(signedIn?.user.subject) OR pa.email = \(listedEmail))
+                        ORDER BY pa.subject IS NULL LIMIT 1
+                    )
                     SELECT r.id, (SELECT count(*) FROM participants p WHERE p.meeting_id = r.meeting_id AND p.assigned_room_id = r.id),
-                           EXISTS (SELECT 1 FROM preassignments pa
-                                   WHERE pa.meeting_id = r.meeting_id AND pa.email = \(listedEmail) AND pa.room_name = r.name)
+                           r.name IN (SELECT room_name FROM listed)
                     FROM rooms r WHERE r.meeting_id = \(meetingId) ORDER BY r.position
                     """)
                 for try await (id, count, preassigned) in rows.decode((UUID, Int, Bool).self) {

@@ -5,6 +5,9 @@ import PostgresNIO
 /// A person signed in at the campus provider.
 public struct User: Sendable, Equatable, Codable {
     public var id: UUID
+    /// The provider's name for the person (`sub`), stable when their email changes: what a
+    /// pre-assignment list or group set may name them by.
+    public var subject: String
     public var email: String?
     public var emailVerified: Bool
     public var name: String
@@ -65,7 +68,7 @@ extension MeetingStore {
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(UUID.self) {
-                return User(id: id, email: email, emailVerified: emailVerified, name: name, claims: claims)
+                return User(id: id, subject: subject, email: email, emailVerified: emailVerified, name: name, claims: claims)
             }
             throw StoreError.notApplied
         }
@@ -107,7 +110,7 @@ extension MeetingStore {
                 WHERE token_hash = \(Tokens.hash(token)) AND ended_at IS NULL AND expires_at > now()
                 RETURNING user_id
             )
-            SELECT u.id, u.email, u.email_verified, u.name, u.claims::text FROM users u JOIN live ON live.user_id = u.id
+            SELECT u.id, u.subject, u.email, u.email_verified, u.name, u.claims::text FROM users u JOIN live ON live.user_id = u.id
             """)
     }
 
@@ -120,7 +123,7 @@ extension MeetingStore {
     public func apiTokenUser(token: String) async throws -> User? {
         try await user(
             """
-            SELECT u.id, u.email, u.email_verified, u.name, u.claims::text FROM api_tokens t JOIN users u ON u.id = t.user_id
+            SELECT u.id, u.subject, u.email, u.email_verified, u.name, u.claims::text FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = \(Tokens.hash(token)) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
             """)
     }
@@ -128,10 +131,10 @@ extension MeetingStore {
     private func user(_ query: PostgresQuery) async throws -> User? {
         let logger = logger
         return try await withBoundedConnection { connection in
-            for try await (id, email, verified, name, claims) in try await connection.query(query, logger: logger)
-                .decode((UUID, String?, Bool, String, String).self) {
+            for try await (id, subject, email, verified, name, claims) in try await connection.query(query, logger: logger)
+                .decode((UUID, String, String?, Bool, String, String).self) {
                 let values = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(claims.utf8))) ?? [:]
-                return User(id: id, email: email, emailVerified: verified, name: name, claims: values)
+                return User(id: id, subject: subject, email: email, emailVerified: verified, name: name, claims: values)
             }
             return nil
         }

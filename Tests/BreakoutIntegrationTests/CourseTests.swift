@@ -25,6 +25,15 @@ struct CourseTests {
         return Person(session: try await HTTP.session(affiliation, email: email), email: email)
     }
 
+    /// A student whose provider gives no email (or, with `unverifiedEmail`, one it did not
+    /// verify): their session and the subject they are listed by, as `GET /v1/me` shows it.
+    static func studentWithoutEmail(unverifiedEmail: String? = nil, on node: Node) async throws -> (session: String, subject: String) {
+        let session = try await HTTP.session("student", email: unverifiedEmail, emailVerified: false)
+        let me = try await HTTP.send(node, .get, "/v1/me", cookie: session)
+        #expect(me.json["email"] == (unverifiedEmail.map(JSONValue.string) ?? .null) && me.json["emailVerified"] == false)
+        return (session, try #require(me.json["subject"]?.stringValue, "\(me.body)"))
+    }
+
     func post(_ node: Node, _ path: String, as person: Person, _ json: JSONValue) async throws -> (status: HTTPResponse.Status, json: JSONValue, body: String) {
         let answer = try await HTTP.send(node, .post, path, cookie: person.session, origin: origin, json: json)
         return (answer.status, answer.json, answer.body)
@@ -206,6 +215,116 @@ struct CourseTests {
             let looseId = try #require(loose.json["meeting"]?["id"]?.stringValue)
             let refused = try await call(node, .post, "/v1/meetings/\(looseId)/group-sets", token: looseToken, ["name": "x"])
             #expect(refused.status == .conflict && refused.json["code"] == "meeting_not_in_course")
+        }
+    }
+    /// The rooms of a meeting's snapshot by name, each with the participant ids assigned to it.
+    func assigned(_ node: Node, meeting: String, host: String) async throws -> [String: Set<String>] {
+        let snapshot = try await call(node, .get, "/v1/meetings/\(meeting)", token: host).json
+        var names: [String: String] = [:]
+        var rooms: [String: Set<String>] = [:]
+        for room in snapshot.rooms {
+            guard let id = room["id"]?.stringValue, let name = room["name"]?.stringValue else { continue }
+            names[id] = name
+            rooms[name] = []
+        }
+        for person in snapshot["participants"]?.arrayValue ?? [] {
+            guard let room = person["assignedRoomId"]?.stringValue.flatMap({ names[$0] }), let id = person["id"]?.stringValue else { continue }
+            rooms[room, default: []].insert(id)
+        }
+        return rooms
+    }
+
+    @Test("members by subject: a typed set names people by subject; Save these rooms keeps signed-in people without a (verified) email by subject; the set places them next week")
+    func subjects() async throws {
+        let teacher = try await Self.person("faculty", "teacher")
+        let kari = try await Self.person("student", "kari")
+        try await withNode(configuration: HTTP.configuration) { node in
+            let ola = try await Self.studentWithoutEmail(on: node)
+            let per = try await Self.studentWithoutEmail(unverifiedEmail: "per-\(UUID().uuidString.prefix(8))@uni.test".lowercased(), on: node)
+            let course = try #require(try await post(node, "/v1/courses", as: teacher, ["title": "Seminar"]).json["id"]?.stringValue)
+
+            // A typed set: by subject and by email, side by side.
+            let typedGroups: JSONValue = [
+                ["room": "A", "subject": .string(ola.subject)], ["room": "A", "email": .string(kari.email)],
+                ["room": "B", "subject": .string(per.subject)],
+            ]
+            let typed = try await post(node, "/v1/courses/\(course)/group-sets/Typed", as: teacher, typedGroups)
+            #expect(typed.status == .created, "\(typed.body)")
+            #expect(typed.json["groupSet"]?["groups"] == typedGroups)
+            let refused = try await post(node, "/v1/courses/\(course)/group-sets/Typed", as: teacher,
+                                         [["room": "A", "email": "a@uni.test", "subject": "x"], ["room": "B", "subject": ""]])
+            #expect(refused.status == .unprocessableContent && refused.json["code"] == "validation_failed", "\(refused.body)")
+            #expect(refused.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } == ["[0].subject", "[1].subject"])
+            let summary = try await get(node, "/v1/courses/\(course)", as: teacher).json["groupSets"]?.arrayValue?.first
+            #expect(summary?["latestVersion"] == 1 && summary?["groups"] == 2 && summary?["members"] == 3)
+
+            /// A week's meeting with the three students joined signed in, and a guest who did not
+            /// sign in and gave no email.
+            func week(_ title: String) async throws -> (meeting: String, host: String, kari: String, ola: String, per: String, guest: String) {
+                let made = try await post(node, "/v1/meetings", as: teacher, ["title": .string(title), "courseId": .string(course)])
+                let meeting = try #require(made.json["meeting"]?["id"]?.stringValue, "\(made.body)")
+                let code = try #require(made.json["meeting"]?["code"]?.stringValue)
+                var ids: [String] = []
+                for session in [kari.session, ola.session, per.session] {
+                    let joined = try await HTTP.send(node, .post, "/v1/meetings/join", cookie: session, origin: origin, json: ["code": .string(code)])
+                    ids.append(try #require(joined.json["participantId"]?.stringValue, "\(joined.body)"))
+                }
+                let guest = try await HTTP.send(node, .post, "/v1/meetings/join", json: ["code": .string(code), "displayName": "Guest"])
+                let guestId = try #require(guest.json["participantId"]?.stringValue, "\(guest.body)")
+                return (meeting, try #require(made.json["hostToken"]?.stringValue), ids[0], ids[1], ids[2], guestId)
+            }
+
+            let one = try await week("Week 1")
+            let applied = try await call(node, .post, "/v1/meetings/\(one.meeting)/preassignments/from-group-set", token: one.host, ["name": "Typed"])
+            #expect(applied.status == .ok && applied.json == typedGroups, "\(applied.body)")
+            #expect(try await call(node, .get, "/v1/meetings/\(one.meeting)/preassignments", token: one.host).json == typedGroups)
+            let created = try await call(node, .post, "/v1/meetings/\(one.meeting)/breakout", token: one.host, ["roomCount": 2, "mode": "preassigned"])
+            #expect(created.status == .created, "\(created.body)")
+            // Per is placed by subject: his unverified email is never matched, his subject is.
+            let rooms = try await assigned(node, meeting: one.meeting, host: one.host)
+            #expect(rooms == ["A": [one.kari, one.ola], "B": [one.per]])
+            let roomB = try #require(try await call(node, .get, "/v1/meetings/\(one.meeting)", token: one.host).json.rooms.last?["id"])
+            let moved = try await call(node, .put, "/v1/meetings/\(one.meeting)/breakout/assignments/\(one.guest)", token: one.host, ["roomId": roomB])
+            #expect(moved.status == .ok, "\(moved.body)")
+
+            // Saved: Kari by email, Ola (no email) and Per (unverified) by subject; the guest left out.
+            let saved = try await call(node, .post, "/v1/meetings/\(one.meeting)/group-sets", token: one.host, ["name": "Week 1"])
+            #expect(saved.status == .created, "\(saved.body)")
+            #expect(saved.json["groupSet"]?["groups"] == [
+                ["room": "A", "email": .string(kari.email)], ["room": "A", "subject": .string(ola.subject)],
+                ["room": "B", "subject": .string(per.subject)],
+            ])
+            #expect(saved.json["leftOut"] == ["Guest"])
+
+            let two = try await week("Week 2")
+            let next = try await call(node, .post, "/v1/meetings/\(two.meeting)/preassignments/from-group-set", token: two.host, ["name": "Week 1"])
+            #expect(next.status == .ok, "\(next.body)")
+            let again = try await call(node, .post, "/v1/meetings/\(two.meeting)/breakout", token: two.host, ["roomCount": 2, "mode": "preassigned"])
+            #expect(again.status == .created, "\(again.body)")
+            #expect(try await assigned(node, meeting: two.meeting, host: two.host) == ["A": [two.kari, two.ola], "B": [two.per]],
+                    "week 1's rooms, by email and by subject")
+        }
+    }
+
+    @Test("course commands on a meeting are the host's: a participant's token gets 403 not_the_host and changes nothing")
+    func courseCommandsHostOnly() async throws {
+        let teacher = try await Self.person("faculty", "teacher")
+        try await withNode(configuration: HTTP.configuration) { node in
+            let course = try #require(try await post(node, "/v1/courses", as: teacher, ["title": "Seminar"]).json["id"]?.stringValue)
+            #expect(try await post(node, "/v1/courses/\(course)/group-sets/Pairs", as: teacher, [["room": "A", "email": "a@uni.test"]]).status == .created)
+            let made = try await post(node, "/v1/meetings", as: teacher, ["title": "Week 1", "courseId": .string(course)])
+            let meeting = try #require(made.json["meeting"]?["id"]?.stringValue, "\(made.body)")
+            let host = try #require(made.json["hostToken"]?.stringValue)
+            let code = try #require(made.json["meeting"]?["code"]?.stringValue)
+            let joined = try await HTTP.send(node, .post, "/v1/meetings/join", json: ["code": .string(code), "displayName": "Sam"])
+            let token = try #require(joined.json["token"]?.stringValue, "\(joined.body)")
+
+            let save = try await call(node, .post, "/v1/meetings/\(meeting)/group-sets", token: token, ["name": "Mine"])
+            #expect(save.status == .forbidden && save.json["code"] == "not_the_host", "\(save.body)")
+            let apply = try await call(node, .post, "/v1/meetings/\(meeting)/preassignments/from-group-set", token: token, ["name": "Pairs"])
+            #expect(apply.status == .forbidden && apply.json["code"] == "not_the_host", "\(apply.body)")
+            #expect(try await get(node, "/v1/courses/\(course)/group-sets/Mine", as: teacher).json["code"] == "group_set_not_found")
+            #expect(try await call(node, .get, "/v1/meetings/\(meeting)/preassignments", token: host).json == [])
         }
     }
 }

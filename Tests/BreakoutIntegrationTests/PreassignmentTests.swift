@@ -1,7 +1,9 @@
 import BreakoutDomain
 import BreakoutServer
+import BreakoutStore
 import Foundation
 import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// `PUT/GET …/preassignments` and the `preassigned` mode, through HTTP and PostgreSQL.
@@ -174,6 +176,102 @@ struct PreassignmentTests {
             let refused = try await node.post("\(p)/breakout", token: cohost.token, ["roomCount": 2, "mode": "preassigned"])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.code == "mode_unavailable")
+        }
+    }
+
+    @Test("listed by subject, on two nodes: invited people join signed in, preassigned mode places them by subject, a late joiner by subject too; an unverified email or an anonymous joiner counts for nothing")
+    func bySubject() async throws {
+        typealias HTTP = SignInHTTPTests
+        let origin = HTTP.publicURL
+        let teacher = try await HTTP.session("faculty", email: "teacher-\(UUID().uuidString.prefix(8))@uni.test".lowercased())
+        let kariEmail = "kari-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
+        let kari = try await HTTP.session("student", email: kariEmail)
+        let eveEmail = "eve-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
+        let miaEmail = "mia-\(UUID().uuidString.prefix(8))@uni.test".lowercased()
+        let mia = try await HTTP.session("student", email: miaEmail)
+        try await withNode(configuration: HTTP.configuration(nodeId: "a")) { a in
+            try await withNode(configuration: HTTP.configuration(nodeId: "b")) { b in
+                let ola = try await CourseTests.studentWithoutEmail(on: a)
+                let per = try await CourseTests.studentWithoutEmail(on: b)
+                let late = try await CourseTests.studentWithoutEmail(on: a)
+                let eve = try await CourseTests.studentWithoutEmail(unverifiedEmail: eveEmail, on: b)
+                let stranger = try await CourseTests.studentWithoutEmail(on: a)
+                let miaSubject = try #require(try await HTTP.send(a, .get, "/v1/me", cookie: mia).json["subject"]?.stringValue)
+
+                let made = try await HTTP.send(a, .post, "/v1/meetings", cookie: teacher, origin: origin,
+                                               json: ["title": "Invited", "settings": ["whoMayJoin": "invited"]])
+                #expect(made.status == .created, "\(made.body)")
+                let meeting = try TestMeeting(created: made.json)
+                let list: JSONValue = [
+                    ["room": "Group A", "subject": .string(ola.subject)], ["room": "Group B", "subject": .string(per.subject)],
+                    ["room": "Group A", "email": .string(kariEmail)], ["room": "Group A", "subject": .string(late.subject)],
+                    ["room": "Group A", "email": .string(eveEmail)],
+                    // Mia is listed both ways: her subject says where she goes.
+                    ["room": "Group B", "email": .string(miaEmail)], ["room": "Group A", "subject": .string(miaSubject)],
+                ]
+                let put = try await b.put("\(meeting.path)/preassignments", token: meeting.hostToken, list)
+                #expect(put.status == .ok && put.json["preassignments"] == list, "\(put.body)")
+                #expect(try await a.get("\(meeting.path)/preassignments", token: meeting.hostToken).json == list)
+
+                func join(_ node: Node, _ session: String?, name: String? = nil) async throws -> (status: HTTPResponse.Status, id: String?, code: String?) {
+                    var body: [String: JSONValue] = ["code": .string(meeting.code)]
+                    if let name { body["displayName"] = .string(name) }
+                    let answer = try await HTTP.send(node, .post, "/v1/meetings/join", cookie: session, origin: session == nil ? nil : origin,
+                                                     json: .object(body))
+                    return (answer.status, answer.json["participantId"]?.stringValue, answer.json["code"]?.stringValue)
+                }
+                // Invited: by subject (Ola, Per) or verified email (Kari). Eve's email is listed but
+                // not verified; a stranger is not listed; someone not signed in has no subject.
+                let olaId = try #require(try await join(b, ola.session).id)
+                let perId = try #require(try await join(a, per.session).id)
+                let kariId = try #require(try await join(b, kari).id)
+                #expect(try await join(a, eve.session).code == "not_invited")
+                #expect(try await join(b, stranger.session).code == "not_invited")
+                #expect(try await join(a, nil, name: ola.subject).code == "sign_in_required")
+
+                let created = try await a.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 2, "mode": "preassigned"])
+                #expect(created.status == .created, "\(created.body)")
+                let snapshot = try await meeting.snapshot(on: b)
+                #expect(snapshot.rooms.compactMap { $0["name"]?.stringValue } == ["Group A", "Group B"])
+                let groupA = snapshot.rooms[0]["id"]
+                let groupB = snapshot.rooms[1]["id"]
+                #expect(snapshot.participant(olaId)?["assignedRoomId"] == groupA)
+                #expect(snapshot.participant(kariId)?["assignedRoomId"] == groupA)
+                #expect(snapshot.participant(perId)?["assignedRoomId"] == groupB)
+
+                // A late joiner listed by subject goes to their room, not the least populated one (B).
+                #expect(try await b.post("\(meeting.path)/breakout/open", token: meeting.hostToken).status == .ok)
+                let lateId = try #require(try await join(b, late.session).id)
+                let after = try await meeting.snapshot(on: a)
+                #expect(after.participant(lateId)?["assignedRoomId"] == groupA)
+                #expect(after.participant(lateId)?["location"] == groupA)
+                let miaId = try #require(try await join(a, mia).id)
+                #expect(try await meeting.snapshot(on: b).participant(miaId)?["assignedRoomId"] == groupA, "by subject, before her email")
+            }
+        }
+    }
+
+    @Test("a meeting open to anyone: a late joiner who did not sign in is not placed by a subject that equals what they typed")
+    func anonymousHasNoSubject() async throws {
+        try await withNode { node in
+            let meeting = try await TestMeeting.create(on: node)
+            let put = try await node.put("\(meeting.path)/preassignments", token: meeting.hostToken, [
+                ["room": "Listed", "subject": "ada@uni.example"], ["room": "Listed", "email": "carl@uni.example"],
+            ])
+            #expect(put.status == .ok, "\(put.body)")
+            let created = try await node.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 2, "mode": "preassigned"])
+            #expect(created.status == .created, "\(created.body)")
+            let carl = try await meeting.join("Carl", email: "carl@uni.example", on: node)
+            let ada = try await meeting.join("Ada", email: "ada@uni.example", on: node)
+            let snapshot = try await meeting.snapshot(on: node)
+            #expect(snapshot.participant(carl.id)?["assignedRoomId"] == snapshot.rooms[0]["id"])
+            // The least populated room, not "Listed": nobody is placed by a subject they typed.
+            #expect(snapshot.participant(ada.id)?["assignedRoomId"] == snapshot.rooms[1]["id"])
+            let bad = try await node.put("\(meeting.path)/preassignments", token: meeting.hostToken, [
+                ["room": "A", "email": "a@uni.example", "subject": "s"], ["room": "A", "subject": .string("x\u{0}y")],
+            ])
+            #expect(bad.status == .unprocessableContent && bad.contentType == "application/problem+json", "\(bad.body)")
+            #expect(bad.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } == ["[0].subject", "[1].subject"])
         }
     }
 

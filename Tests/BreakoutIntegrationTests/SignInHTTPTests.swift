@@ -13,19 +13,24 @@ import Testing
 struct SignInHTTPTests {
     static let publicURL = "https://breakout.uni.test"
 
-    static var configuration: ServerConfiguration {
+    static var configuration: ServerConfiguration { configuration(nodeId: "sign-in") }
+
+    /// The same settings on a node of another name (two nodes behind one balancer).
+    static func configuration(nodeId: String) -> ServerConfiguration {
         let signIn = SignInConfiguration(
             // Nothing listens there: a provider that is down.
             issuer: "http://127.0.0.1:9", clientId: "breakout", clientSecret: "s", publicURL: publicURL,
             tokenSecret: PeopleTests.secret, hostPolicy: HostPolicy("claim:eduPersonAffiliation=employee,faculty")!)
-        return ServerConfiguration(nodeId: "sign-in", signIn: signIn)
+        return ServerConfiguration(nodeId: nodeId, signIn: signIn)
     }
 
-    /// A session for a new person with `affiliation`, as the callback would have started it.
-    static func session(_ affiliation: String, email: String) async throws -> String {
+    /// A session for a new person with `affiliation`, as the callback would have started it: the
+    /// provider gave `email` (none when nil), verified or not. The person's subject is theirs
+    /// alone; `GET /v1/me` tells it.
+    static func session(_ affiliation: String, email: String?, emailVerified: Bool = true) async throws -> String {
         try await PeopleTests.withStore { store, _ in
             let user = try await store.signedIn(
-                issuer: "http://127.0.0.1:9", subject: UUID().uuidString, email: email, emailVerified: true, name: "Person",
+                issuer: "http://127.0.0.1:9", subject: "sub-\(UUID().uuidString)", email: email, emailVerified: emailVerified, name: "Person",
                 claims: ["eduPersonAffiliation": .array([.string(affiliation)])])
             return try await store.startSession(userId: user.id, lifetime: .seconds(3600))
         }

@@ -130,8 +130,9 @@ struct PreassignedRoomsTests {
 
     @Test("One room per distinct name in first-seen order, then Breakout room N up to roomCount; matching members assigned")
     func plan() throws {
-        let members = [(id: Fixture.id(1), email: "a1@x.example"), (id: Fixture.id(2), email: "B2@x.example"),
-                       (id: Fixture.id(3), email: "nobody@x.example")]
+        let members = [PreassignedRooms.Person(id: Fixture.id(1), email: "a1@x.example", subject: nil),
+                       PreassignedRooms.Person(id: Fixture.id(2), email: "B2@x.example", subject: nil),
+                       PreassignedRooms.Person(id: Fixture.id(3), email: "nobody@x.example", subject: nil)]
         let plan = try BreakoutRules.create(
             actor: .host, breakoutRoomsEnabled: true, current: .none, roomCount: 4, mode: .preassigned, options: .init(),
             participants: [], limits: .init(), preassignments: list, members: members)

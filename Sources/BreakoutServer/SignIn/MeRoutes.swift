@@ -20,6 +20,8 @@ struct MeRoutes: Sendable {
 
     struct Profile: Encodable {
         var id: UUID
+        /// The provider's name for the person: what a teacher may list them by.
+        var subject: String
         var name: String
         var email: String?
         var emailVerified: Bool
@@ -43,7 +45,7 @@ struct MeRoutes: Sendable {
         let user = try requireUser(context)
         let policy = signIn?.hostPolicy ?? .anyone
         return try Routes.json(Profile(
-            id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified,
+            id: user.id, subject: user.subject, name: user.name, email: user.email, emailVerified: user.emailVerified,
             mayHost: policy.allows(claims: user.claims, email: user.email, emailVerified: user.emailVerified),
             hostPolicy: policy.description))
     }

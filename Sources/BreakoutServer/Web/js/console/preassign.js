@@ -2,17 +2,31 @@
 // from Zoom's CSV template or from a Canvas group-set export, downloaded as Zoom's template.
 // Every save replaces the list whole (PUT …/preassignments); a refused one shows each problem
 // beside its row or line. The rooms are made from the list when the host creates rooms
-// "Pre-assigned".
+// "Pre-assigned". An entry names a person by email or, as `{room, subject}`, by the campus
+// provider's subject (for people signed in without an email): shown and typed as "subject: …".
 import { h, setText, setHidden, syncChildren, confirmButton, toast } from '../dom.js';
 import { ApiError } from '../api.js';
 import { act, showError } from '../actions.js';
 
 const ZOOM_HEADER = 'Pre-assign Room Name,Email Address';
+const SUBJECT_PREFIX = 'subject: ';
+
+/** How an entry's person is shown and typed: the email, or "subject: …". */
+function personText(entry) {
+  return entry.subject != null ? SUBJECT_PREFIX + entry.subject : (entry.email || '');
+}
+
+/** An editor row as the API takes it: "subject: …" names a subject, anything else an email. */
+function entryOf(row) {
+  const subject = /^\s*subject:\s*(.*)$/i.exec(row.email);
+  return subject ? { room: row.room, subject: subject[1] } : { room: row.room, email: row.email };
+}
 
 export function mountPreassignments(app) {
   const ui = {
     list: null, loading: false,
-    // The editor's rows: {key, room, email}; `dirty` once the host changed them.
+    // The editor's rows: {key, room, email}, `email` holding "subject: …" for a subject; `dirty`
+    // once the host changed them.
     draft: [], dirty: false, nextKey: 1, rowErrors: new Map(), editorVersion: 0, drawnVersion: -1,
     // What the last import said beyond the list: {file, format, unassigned}.
     lastImport: null,
@@ -64,7 +78,7 @@ export function mountPreassignments(app) {
   }
 
   function setDraft(list) {
-    ui.draft = (list || []).map((e) => ({ key: ui.nextKey++, room: e.room, email: e.email }));
+    ui.draft = (list || []).map((e) => ({ key: ui.nextKey++, room: e.room, email: personText(e) }));
     ui.dirty = false;
     ui.rowErrors = new Map();
     changed();
@@ -108,7 +122,8 @@ export function mountPreassignments(app) {
 
   download.addEventListener('click', () => {
     // Zoom's template, UTF-8 with a byte order mark (as spreadsheets save "CSV UTF-8"), CRLF.
-    const lines = [ZOOM_HEADER, ...(ui.list || []).map((e) => `${csvField(e.room)},${csvField(e.email)}`)];
+    // It has emails only: people listed by subject are left out of it.
+    const lines = [ZOOM_HEADER, ...(ui.list || []).filter((e) => e.email).map((e) => `${csvField(e.room)},${csvField(e.email)}`)];
     const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     if (download._url) URL.revokeObjectURL(download._url);
     download._url = URL.createObjectURL(blob);
@@ -140,12 +155,12 @@ export function mountPreassignments(app) {
 
   save.addEventListener('click', async () => {
     // Rows left completely empty are dropped; the others are sent in order, so the server's
-    // `[i].email` names the i-th of them.
+    // `[i].email` (or `[i].subject`) names the i-th of them.
     const sent = ui.draft.filter((r) => r.room.trim() || r.email.trim());
     save.disabled = true;
     errors.hidden = true;
     try {
-      const answer = await app.api.savePreassignments(sent.map((r) => ({ room: r.room, email: r.email })));
+      const answer = await app.api.savePreassignments(sent.map(entryOf));
       saved(answer, null);
       const rooms = new Set(ui.list.map((e) => e.room)).size;
       toast(`Saved ${ui.list.length} people in ${rooms} rooms.`, { kind: 'ok' });
@@ -154,11 +169,11 @@ export function mountPreassignments(app) {
         ui.rowErrors = new Map();
         const general = [];
         for (const e of error.errors) {
-          const match = /^\[(\d+)\](?:\.(room|email))?$/.exec(e.field);
+          const match = /^\[(\d+)\](?:\.(room|email|subject))?$/.exec(e.field);
           const row = match && sent[Number(match[1])];
           if (!row) { general.push(e); continue; }
           const messages = ui.rowErrors.get(row.key) || [];
-          messages.push(match[2] ? `${match[2] === 'room' ? 'Room' : 'Email'}: ${e.message}` : e.message);
+          messages.push(match[2] ? `${capitalize(match[2])}: ${e.message}` : e.message);
           ui.rowErrors.set(row.key, messages);
         }
         errors.replaceChildren(h('p', {}, h('strong', {}, 'The list was not saved. '),
@@ -175,7 +190,8 @@ export function mountPreassignments(app) {
 
   function createRow(row) {
     const room = h('input', { type: 'text', maxlength: 64, placeholder: 'Room name', 'aria-label': 'Room name', 'data-testid': 'preassign-row-room' });
-    const email = h('input', { type: 'email', placeholder: 'Email', 'aria-label': 'Email', 'data-testid': 'preassign-row-email' });
+    // Text, not type=email: the field also takes "subject: …".
+    const email = h('input', { type: 'text', inputmode: 'email', autocomplete: 'off', spellcheck: 'false', placeholder: 'Email (or subject: …)', 'aria-label': 'Email or subject', 'data-testid': 'preassign-row-email' });
     const remove = h('button', { type: 'button', class: 'quiet', 'aria-label': 'Remove this row', 'data-testid': 'preassign-row-remove' }, '×');
     const problem = h('p', { class: 'row-error', hidden: true, 'data-testid': 'preassign-row-error' });
     const edited = () => {
@@ -243,9 +259,13 @@ export function mountPreassignments(app) {
       for (const p of app.state.participants.values()) if (p.email) joined.set(p.email, p);
       const byRoom = new Map();
       for (const entry of list) (byRoom.get(entry.room) || byRoom.set(entry.room, []).get(entry.room)).push(entry);
-      const absent = list.filter((e) => !joined.has(e.email));
+      // Whether someone listed by subject is here cannot be told from the meeting's state (it
+      // shows no subjects): they are counted apart.
+      const bySubject = list.filter((e) => e.subject != null).length;
+      const absent = list.filter((e) => e.email && !joined.has(e.email));
       setText(summary, list.length
-        ? `${list.length} people in ${byRoom.size} rooms; ${list.length - absent.length} have joined, ${absent.length} not yet.`
+        ? `${list.length} people in ${byRoom.size} rooms; ${list.length - bySubject - absent.length} have joined, ${absent.length} not yet`
+          + (bySubject ? `; ${bySubject} listed by subject, placed when they sign in.` : '.')
         : 'No list yet.');
       setText(missing, absent.length
         ? `Not joined yet: ${absent.slice(0, 10).map((e) => e.email).join(', ')}${absent.length > 10 ? `, and ${absent.length - 10} more` : ''}.`
@@ -266,6 +286,7 @@ export function mountPreassignments(app) {
         (details, [room, entries]) => {
           setText(details.firstChild, `${room} (${entries.length})`);
           const lines = entries.map((e) => {
+            if (!e.email) return personText(e);
             const p = joined.get(e.email);
             return p ? `${e.email} — joined as ${p.displayName}` : `${e.email} — not here yet`;
           });
