@@ -73,6 +73,14 @@ final class CommandBatcher: Sendable {
     /// Applies `command` on `meetingId`, batched with the commands waiting for the same meeting.
     func submit(_ meetingId: UUID, _ command: PendingCommand, execute: Execute) async throws -> any IdempotentResult {
         let ticket = nextTicket.add(1, ordering: .relaxed).newValue
+        // An idle lane: lead at once, without suspending (one task switch less per command on a
+        // quiet meeting, as `CommitGroup` does for a free slot).
+        let leadsNow = lanes.withLock { lanes -> Bool in
+            guard lanes[meetingId] == nil else { return false }
+            lanes[meetingId] = Lane()
+            return true
+        }
+        if leadsNow { return try await lead(meetingId, ticket: ticket, own: command, execute: execute).get() }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let leads = lanes.withLock { lanes -> Bool in
                 let idle = lanes[meetingId] == nil
@@ -89,17 +97,20 @@ final class CommandBatcher: Sendable {
         }
     }
 
-    /// Runs one batch that starts with the leader's own command, answers the others, and passes the lead on.
-    private func lead(_ meetingId: UUID, ticket: Int, execute: Execute) async -> Answer {
-        let batch = lanes.withLock { lanes -> [Waiter] in
+    /// Runs one batch that starts with the leader's own command, answers the others, and passes the
+    /// lead on. `own`: the leader's command when it never waited in the lane (the lane was idle).
+    private func lead(_ meetingId: UUID, ticket: Int, own ownCommand: PendingCommand? = nil, execute: Execute) async -> Answer {
+        // A leader that never waited runs alone; whoever arrived since is led next.
+        let batch = ownCommand != nil ? [] : lanes.withLock { lanes -> [Waiter] in
             guard var lane = lanes[meetingId] else { return [] }
             let batch = Self.nextBatch(lane.waiting, maxBatch: maxBatch)
             lane.waiting.removeFirst(batch.count)
             lanes[meetingId] = lane
             return batch
         }
-        let answers = await execute(meetingId, batch.map(\.command))
+        let answers = await execute(meetingId, ownCommand.map { [$0] } ?? batch.map(\.command))
         var own: Answer = .failure(StoreError.notAnswered)
+        if ownCommand != nil, let answer = answers.first { own = answer }
         for (waiter, answer) in zip(batch, answers) {
             if waiter.ticket == ticket {
                 own = answer

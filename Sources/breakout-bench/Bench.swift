@@ -55,6 +55,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds of load in many-meetings and in command-latency.") var duration: Double = 10
     @Option(help: "Idle streams on one node in idle-streams.") var idleStreams: Int = 5000
     @Option(help: "Broadcasts in fan-out.") var messages: Int = 200
+    @Option(help: "Participants (streams) of the lecture in fan-out-wide, over all nodes.") var wideParticipants: Int = 5000
+    @Option(help: "Broadcasts in fan-out-wide.") var wideMessages: Int = 100
     @Option(help: "Open/close rounds in open-all.") var openRounds: Int = 3
     @Option(help: "Meetings with a timer in timer-burst.") var timers: Int = 300
     @Option(help: "The rooms' timerSeconds in timer-burst.") var timerSeconds: Int = 5
@@ -90,7 +92,8 @@ struct Bench: AsyncParsableCommand {
         let sizes = Sizes(
             participants: scaled(participants), rooms: rooms, movesPerParticipant: movesPerParticipant, concurrency: concurrency,
             meetings: scaled(meetings), meetingSize: meetingSize, duration: duration, idleStreams: scaled(idleStreams),
-            messages: scaled(messages), openRounds: openRounds, timers: scaled(timers), timerSeconds: timerSeconds)
+            messages: scaled(messages), wideParticipants: scaled(wideParticipants), wideMessages: scaled(wideMessages),
+            openRounds: openRounds, timers: scaled(timers), timerSeconds: timerSeconds)
         let cpu = CPUAccount(nodePIDs: nodes.compactMap(\.pid), postmasterPID: postgresPid)
         let context = Context(api: api, report: report, baseline: baseline, sizes: sizes, group: group, database: database, cpu: cpu)
 
@@ -171,6 +174,8 @@ struct Sizes: Sendable {
     var duration: Double
     var idleStreams: Int
     var messages: Int
+    var wideParticipants: Int
+    var wideMessages: Int
     var openRounds: Int
     var timers: Int
     var timerSeconds: Int

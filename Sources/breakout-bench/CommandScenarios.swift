@@ -37,7 +37,8 @@ enum CommandScenarios {
             index += 1
         }
         let elapsed = (ContinuousClock.now - started).seconds
-        notes.add(CPUAccount.summary(from: cpuStart, to: c.cpu.sample()))
+        let cpuEnd = c.cpu.sample()
+        notes.add(CPUAccount.summary(from: cpuStart, to: cpuEnd))
 
         let baseline = c.baseline.latencyMs1
         let target: Target = baseline.map { .atMost(2 * $0) } ?? .missingBaseline
@@ -49,6 +50,12 @@ enum CommandScenarios {
         c.report.add(name, "commands/s, 1 client", Double(latencies.count) / elapsed, unit: "/s", target: .none,
                      baseline: c.baseline.tps1.map { "pgbench 1 client: \(Report.format($0, "tps"))" })
         c.report.add(name, "errors", Double(errors), unit: "", target: .atMost(0), targetText: "0")
+        // The moves all go to node 1: its CPU per move is the node's cost of one command.
+        let perCommand = 1000 / Double(max(1, latencies.count))
+        c.report.add(name, "node 1 CPU per command", CPUAccount.used("node 1", from: cpuStart, to: cpuEnd) * perCommand, unit: "ms",
+                     target: .atMost(0.6), targetText: "<= 0.6 ms")
+        c.report.add(name, "PostgreSQL CPU per command", CPUAccount.used("postgres", from: cpuStart, to: cpuEnd) * perCommand, unit: "ms",
+                     target: .atMost(0.4), targetText: "<= 0.4 ms")
     }
 
     /// 1000 participants of one meeting choose rooms at the same moment: each sends
@@ -74,7 +81,7 @@ enum CommandScenarios {
             let room = rooms[(k % n + k / n) % rooms.count]
             return try await api.move(meeting, participant, to: room)
         }
-        report(name, c, notes, latencies: latencies, errors: errors, elapsed: elapsed, share: 0.5,
+        report(name, c, notes, latencies: latencies, errors: errors, elapsed: elapsed, share: 0.5, nodeCPUTarget: nil,
                what: "\(n) participants x \(sizes.movesPerParticipant) moves, \(sizes.concurrency) in flight")
     }
 
@@ -105,13 +112,15 @@ enum CommandScenarios {
             let (meeting, people, rooms) = meetings[m]
             return try await api.move(meeting, people[j], to: rooms[(j + k / items.count) % rooms.count])
         }
-        report(name, c, notes, latencies: latencies, errors: errors, elapsed: elapsed, share: 0.6,
+        report(name, c, notes, latencies: latencies, errors: errors, elapsed: elapsed, share: 0.7, nodeCPUTarget: 0.3,
                what: "\(sizes.meetings) meetings x \(sizes.meetingSize) participants, \(sizes.concurrency) in flight")
     }
 
     private static func report(
-        _ name: String, _ c: Context, _ notes: Notes, latencies: Latencies, errors: ErrorLog, elapsed: Double, share: Double, what: String
+        _ name: String, _ c: Context, _ notes: Notes, latencies: (Latencies, cpu: (CPUAccount.Sample, CPUAccount.Sample)),
+        errors: ErrorLog, elapsed: Double, share: Double, nodeCPUTarget: Double?, what: String
     ) {
+        let (latencies, (cpuStart, cpuEnd)) = latencies
         let ok = latencies.count - errors.count
         let rate = Double(ok) / elapsed
         let baseline = c.baseline.tps8
@@ -123,6 +132,11 @@ enum CommandScenarios {
         c.report.add(name, "p50 latency", latencies.ms(50), unit: "ms", target: .none)
         c.report.add(name, "p99 latency", latencies.ms(99), unit: "ms", target: .none)
         notes.add("\(latencies.count) commands in \(String(format: "%.2f", elapsed)) s")
+        let perCommand = 1000 / Double(max(1, latencies.count))
+        c.report.add(name, "nodes' CPU per command", CPUAccount.nodesUsed(from: cpuStart, to: cpuEnd) * perCommand, unit: "ms",
+                     target: nodeCPUTarget.map { .atMost($0) } ?? .none, targetText: nodeCPUTarget.map { "<= \($0) ms" } ?? "")
+        c.report.add(name, "PostgreSQL CPU per command", CPUAccount.used("postgres", from: cpuStart, to: cpuEnd) * perCommand, unit: "ms",
+                     target: .atMost(0.4), targetText: "<= 0.4 ms")
         for sample in errors.samples { notes.add("error: \(sample)") }
     }
 
@@ -138,12 +152,11 @@ enum CommandScenarios {
     static func runWorkers(
         cpu: CPUAccount, database: Database?, notes: Notes, concurrency: Int, until deadline: ContinuousClock.Instant?, limit: Int,
         _ work: @escaping @Sendable (Int) async throws -> API.Reply
-    ) async throws -> (Latencies, ErrorLog, Double) {
+    ) async throws -> ((Latencies, cpu: (CPUAccount.Sample, CPUAccount.Sample)), ErrorLog, Double) {
         let counter = Counter()
         let errors = ErrorLog()
         let started = ContinuousClock.now
         let cpuStart = cpu.sample()
-        defer { notes.add(CPUAccount.summary(from: cpuStart, to: cpu.sample())) }
         let run: @Sendable () async throws -> Latencies = {
             try await withThrowingTaskGroup(of: Latencies.self) { group in
                 for _ in 0..<concurrency {
@@ -181,6 +194,8 @@ enum CommandScenarios {
         } else {
             latencies = try await run()
         }
-        return (latencies, errors, (ContinuousClock.now - started).seconds)
+        let cpuEnd = cpu.sample()
+        notes.add(CPUAccount.summary(from: cpuStart, to: cpuEnd))
+        return ((latencies, cpu: (cpuStart, cpuEnd)), errors, (ContinuousClock.now - started).seconds)
     }
 }

@@ -57,6 +57,16 @@ struct CPUAccount: Sendable {
 
     static let machineKey = "whole machine"
 
+    /// CPU seconds `key` used between the samples.
+    static func used(_ key: String, from start: Sample, to end: Sample) -> Double {
+        (end.seconds[key] ?? 0) - (start.seconds[key] ?? 0)
+    }
+
+    /// CPU seconds all the nodes used between the samples.
+    static func nodesUsed(from start: Sample, to end: Sample) -> Double {
+        end.seconds.keys.filter { $0.hasPrefix("node ") }.map { used($0, from: start, to: end) }.reduce(0, +)
+    }
+
     /// "CPU during … node 1 34%, …" as shares of one core; "others" is what the rest of the
     /// machine (other users' builds, say) took meanwhile.
     static func summary(from start: Sample, to end: Sample) -> String {

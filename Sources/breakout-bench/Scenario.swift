@@ -11,6 +11,7 @@ enum Scenario: String, CaseIterable, Sendable {
     case idleStreams = "idle-streams"
     case openAll = "open-all"
     case fanOut = "fan-out"
+    case fanOutWide = "fan-out-wide"
     case timerBurst = "timer-burst"
 
     func run(_ context: Context, _ notes: Notes) async throws {
@@ -22,6 +23,7 @@ enum Scenario: String, CaseIterable, Sendable {
         case .idleStreams: try await StreamScenarios.idleStreams(context, notes)
         case .openAll: try await StreamScenarios.openAll(context, notes)
         case .fanOut: try await StreamScenarios.fanOut(context, notes)
+        case .fanOutWide: try await StreamScenarios.fanOut(context, notes, wide: true)
         case .timerBurst: try await TimerScenario.timerBurst(context, notes)
         }
     }
