@@ -7,6 +7,7 @@ import BreakoutStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
@@ -20,6 +21,29 @@ struct Breakoutd: AsyncParsableCommand {
         abstract: "The breakout rooms service.",
         subcommands: [Serve.self, Migrate.self],
         defaultSubcommand: Serve.self)
+
+    /// Swift Concurrency's jobs run on NIO's event loops (`BREAKOUT_EXECUTOR=nio`, the default)
+    /// unless `BREAKOUT_EXECUTOR=swift`. A command hops between its request's task and its
+    /// database connection four times; on the loops a hop is often no thread switch at all, and
+    /// the node spends a quarter less CPU per command (docs/BENCHMARKS.md, run M). Nothing here
+    /// blocks a thread for long (no file or process I/O on the request paths).
+    static func main() async {
+        if environment["BREAKOUT_EXECUTOR"] != "swift" {
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static let environment = ProcessInfo.processInfo.environment
 }
 
 /// Options shared by every subcommand; each flag falls back to its environment variable.
