@@ -1,6 +1,7 @@
 import BreakoutDomain
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// A live stream written by the hub on its connection's event loop, without waking the stream's
@@ -29,6 +30,9 @@ final class DirectStream: @unchecked Sendable {
     }
 
     let eventLoop: any EventLoop
+    /// The HTTP/1 encoder's context, next to the socket: the stream's chunks, already framed, go
+    /// from there straight to the socket, past the codecs (about 2 µs per stream and event less
+    /// than writing `HTTPResponsePart.body` through them).
     private let context: ChannelHandlerContext
     private let handler: LiveStreamChannelHandler
     private var reader: StreamReader?
@@ -51,8 +55,9 @@ final class DirectStream: @unchecked Sendable {
     static func attach(to channel: any Channel, bufferLimit: Int) async -> DirectStream? {
         try? await channel.eventLoop.submit { () -> DirectStream? in
             guard channel.isActive,
-                  let context = try? channel.pipeline.syncOperations.context(handlerType: LiveStreamChannelHandler.self),
-                  let handler = context.handler as? LiveStreamChannelHandler
+                  let handler = try? channel.pipeline.syncOperations.handler(type: LiveStreamChannelHandler.self),
+                  // The response is chunked: NIO's HTTP/1.1 encoder frames every body without a length so.
+                  let context = try? channel.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
             else { return nil }
             let stream = DirectStream(context: context, handler: handler, bufferLimit: bufferLimit)
             handler.stream = stream
@@ -85,10 +90,14 @@ final class DirectStream: @unchecked Sendable {
     private func write(_ events: [EncodedEvent]) {
         guard !ended, var reader else { return }
         if let first = events.first, first.seq > reader.cursor + 1 { return end(.gap) }
-        let (frames, finished) = reader.frames(for: events)
+        var wrote = false
+        let finished = reader.visit(events) { event, role in
+            context.write(NIOAny(IOData.byteBuffer(event.chunk(for: role))), promise: nil)
+            wrote = true
+        }
         self.reader = reader
-        if let frames {
-            context.writeAndFlush(NIOAny(HTTPResponsePart.body(frames)), promise: nil)
+        if wrote {
+            context.flush()
             if context.channel.isWritable {
                 unwritableBatches = 0
             } else {

@@ -21,6 +21,9 @@ public struct EncodedEvent: Sendable {
     public let managerFrame: ByteBuffer
     /// The frame as participants see it (the same storage as `managerFrame` when there is no email to hide).
     public let participantFrame: ByteBuffer
+    /// The frames as chunks of an HTTP/1.1 chunked body, for `DirectStream`.
+    let managerChunk: ByteBuffer
+    let participantChunk: ByteBuffer
 
     public init(_ event: StoredEvent) {
         seq = event.seq
@@ -52,14 +55,21 @@ public struct EncodedEvent: Sendable {
         self.subject = subject
         self.newRole = newRole
         self.participantFrame = participantFrame
+        managerChunk = SSEFrame.chunk(managerFrame)
+        // Only a participant_joined has a view of its own.
+        participantChunk = EventType(rawValue: event.type) == .participantJoined ? SSEFrame.chunk(participantFrame) : managerChunk
     }
 
     /// The frame for a caller with `role`.
     public func frame(for role: Role) -> ByteBuffer { role.isManager ? managerFrame : participantFrame }
+
+    /// The frame for a caller with `role`, as a chunk of a chunked body.
+    func chunk(for role: Role) -> ByteBuffer { role.isManager ? managerChunk : participantChunk }
 }
 
 extension EncodedEvent: FanoutEvent {
+    /// Frames and chunks: each view's bytes twice.
     var byteCount: Int {
-        managerFrame.readableBytes + (participantFrame.readableBytes == managerFrame.readableBytes ? 0 : participantFrame.readableBytes)
+        2 * (managerFrame.readableBytes + (participantFrame.readableBytes == managerFrame.readableBytes ? 0 : participantFrame.readableBytes))
     }
 }

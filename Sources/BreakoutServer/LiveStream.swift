@@ -13,7 +13,9 @@ import NIOCore
 /// behind) or from the future gets a fresh `snapshot` instead. Live events come from the node's
 /// `EventHub`, already encoded once per view; the stream picks its caller's frames. Whatever the
 /// hub does not hand it (it started behind, or a batch is missing) is read from the database, and
-/// anything already sent is skipped, so a stream never misses or repeats an event.
+/// anything already sent is skipped, so a stream never misses or repeats an event. Once caught
+/// up, a stream served on a real connection is written by the hub on the connection's event loop
+/// (`DirectStream`), and its task only waits for heartbeats, shutdown and the end.
 ///
 /// An idle stream costs a suspended task and a small mailbox: heartbeats come from one node-wide
 /// tick and the shutdown signal from the hub, not from tasks or handlers of its own. Everything
@@ -184,27 +186,34 @@ struct StreamReader {
     /// `ended` is true when the stream must close after them (meeting ended, caller removed).
     mutating func frames(for events: [EncodedEvent]) -> (ByteBuffer?, ended: Bool) {
         var frames: ByteBuffer?
-        func add(_ frame: ByteBuffer) {
+        let ended = visit(events) { event, role in
+            let frame = event.frame(for: role)
             // Appending to a shared frame copies it first (copy on write): the shared one is never changed.
             if frames == nil { frames = frame } else { frames!.writeImmutableBuffer(frame) }
         }
+        return (frames, ended)
+    }
+
+    /// Calls `write` with each event after `cursor` that the caller may see and the role whose
+    /// view it gets, in order, and advances `cursor`. True when the stream must close after them.
+    mutating func visit(_ events: [EncodedEvent], _ write: (EncodedEvent, Role) -> Void) -> Bool {
         for event in events where event.seq > cursor {
             cursor = event.seq
             let visible = event.audience.admits(identity.participantId, role: role)
-            if visible { add(event.frame(for: role)) }
+            if visible { write(event, role) }
             switch event.type {
             case EventType.meetingEnded.rawValue:
-                if !visible { add(event.managerFrame) }
-                return (frames, true)
+                if !visible { write(event, .host) }
+                return true
             case EventType.roleChanged.rawValue where event.subject == identity.participantId:
                 if let newRole = event.newRole { role = newRole }
             case EventType.participantLeft.rawValue where event.subject == identity.participantId:
-                return (frames, true)
+                return true
             default:
                 break
             }
         }
-        return (frames, false)
+        return false
     }
 }
 
@@ -212,6 +221,15 @@ struct StreamReader {
 enum SSEFrame {
     static func event(id: Int64, type: String, data: String) -> ByteBuffer {
         ByteBuffer(string: "id: \(id)\nevent: \(type)\ndata: \(data)\n\n")
+    }
+
+    /// `frame` as one chunk of an HTTP/1.1 chunked body (`<hex size>\r\n<frame>\r\n`), the form
+    /// `DirectStream` writes straight to the socket.
+    static func chunk(_ frame: ByteBuffer) -> ByteBuffer {
+        var chunk = ByteBuffer(string: String(frame.readableBytes, radix: 16) + "\r\n")
+        chunk.writeImmutableBuffer(frame)
+        chunk.writeStaticString("\r\n")
+        return chunk
     }
 
     static func comment(_ text: String) -> ByteBuffer { ByteBuffer(string: ": \(text)\n\n") }

@@ -4,7 +4,7 @@ import BreakoutDomain
 import Foundation
 import NIOCore
 import NIOEmbedded
-import NIOHTTPTypes
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -30,6 +30,8 @@ struct DirectStreamTests {
 
         init(role: Role = .participant, cursor: Int64 = 0, bufferLimit: Int = 256) async throws {
             channel = NIOAsyncTestingChannel()
+            // As in the server: NIO's HTTP/1 encoder next to the socket, the handler after the codec.
+            try await channel.pipeline.addHandler(HTTPResponseEncoder())
             try await channel.pipeline.addHandler(LiveStreamChannelHandler())
             try await channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 8080)).get()
             stream = try #require(await DirectStream.attach(to: channel, bufferLimit: bufferLimit))
@@ -47,14 +49,26 @@ struct DirectStreamTests {
             await channel.testingEventLoop.run()
         }
 
-        /// Everything written to the connection so far, as text.
+        /// Everything written to the connection so far, as text, its chunked framing checked and removed.
         func written() async throws -> String {
-            var text = ""
-            while let part = try await channel.readOutbound(as: HTTPResponsePart.self) {
-                guard case .body(let buffer) = part else { Issue.record("only body parts: \(part)"); continue }
-                text += String(buffer: buffer)
+            var raw: [UInt8] = []
+            while let part = try await channel.readOutbound(as: IOData.self) {
+                guard case .byteBuffer(let buffer) = part else { Issue.record("only buffers: \(part)"); continue }
+                raw += buffer.readableBytesView
             }
-            return text
+            var text: [UInt8] = []
+            var index = 0
+            let crlf: [UInt8] = [13, 10]
+            while index < raw.count {
+                let sizeEnd = try #require((index..<raw.count - 1).first { Array(raw[$0...$0 + 1]) == crlf }, "a chunk size line")
+                let size = try #require(Int(String(decoding: raw[index..<sizeEnd], as: UTF8.self), radix: 16))
+                let bodyStart = sizeEnd + 2
+                try #require(raw.count >= bodyStart + size + 2, "a whole chunk")
+                text += raw[bodyStart..<bodyStart + size]
+                #expect(Array(raw[bodyStart + size..<bodyStart + size + 2]) == crlf)
+                index = bodyStart + size + 2
+            }
+            return String(decoding: text, as: UTF8.self)
         }
     }
 
