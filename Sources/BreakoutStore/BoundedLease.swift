@@ -1,5 +1,7 @@
 import BreakoutDomain
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import Synchronization
 
@@ -39,56 +41,90 @@ struct BoundedClient: Sendable {
     ) async throws -> Result {
         let race = LeaseRace()
         let leased = LeasedConnection()
+        let answer = FirstAnswer<Result>()
+        let deadline = Deadline()
         let client = client
         let work = Task {
-            try await client.withConnection { connection in
-                guard race.lease() else { throw StoreError.databaseUnavailable }
-                leased.set(connection)
-                return try await body(connection)
+            let result: Swift.Result<Result, any Error>
+            do {
+                result = .success(try await client.withConnection { connection in
+                    guard race.lease() else { throw StoreError.databaseUnavailable }
+                    leased.set(connection)
+                    return try await body(connection)
+                })
+            } catch {
+                result = .failure(error)
             }
+            // Answer before stopping the deadline, so that a connection closing just after the
+            // work ended does not turn its result into "connection lost".
+            answer.resume(with: result)
+            deadline.cancel()
         }
-        let answer = FirstAnswer<Result>()
+        // The bounds are timers on an event loop, not tasks that sleep: each command has one
+        // bounded call, and two extra tasks with a sleep each cost a command about a tenth of its
+        // node CPU (docs/BENCHMARKS.md, run M).
         let (connectTimeout, workTimeout, logger) = (connectTimeout, workTimeout, logger)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                answer.set(continuation)
-                let deadline = Task {
-                    try await Task.sleep(for: connectTimeout)
-                    if race.expire() {
-                        // Answer first: the cancelled lease ends the work with the pool's own
-                        // error, which must not be the answer.
-                        answer.resume(with: .failure(StoreError.databaseUnavailable))
-                        work.cancel()
-                        return
-                    }
-                    // Leased: the work runs until it ends (which cancels this task), its
-                    // connection closes, or the bound passes.
-                    let bound = ContinuousClock.now + workTimeout
-                    while ContinuousClock.now < bound, !leased.isClosed {
-                        try await Task.sleep(for: Self.closedCheckInterval)
-                    }
-                    if answer.resume(with: .failure(StoreError.databaseConnectionLost)) {
-                        if leased.isClosed {
-                            logger.warning("database connection closed under the work; abandoned")
-                        } else {
-                            logger.error("database work did not finish in time; abandoned", metadata: ["bound_s": "\(workTimeout)"])
-                        }
-                    }
-                    work.cancel()
-                }
-                Task {
-                    let result = await work.result
-                    // Answer before stopping the deadline, so that a connection closing just after
-                    // the work ended does not turn its result into "connection lost".
-                    answer.resume(with: result)
-                    deadline.cancel()
-                }
+        let loop = NIOSingletons.posixEventLoopGroup.any()
+        deadline.schedule(on: loop, in: connectTimeout) {
+            if race.expire() {
+                // Answer first: the cancelled lease ends the work with the pool's own error, which
+                // must not be the answer.
+                answer.resume(with: .failure(StoreError.databaseUnavailable))
+                work.cancel()
+                return
             }
+            // Leased: the work runs until it ends (which cancels the deadline), its connection
+            // closes, or the bound passes.
+            let bound = NIODeadline.now() + TimeAmount(workTimeout)
+            @Sendable func check() {
+                guard NIODeadline.now() >= bound || leased.isClosed else {
+                    deadline.schedule(on: loop, in: Self.closedCheckInterval, check)
+                    return
+                }
+                if answer.resume(with: .failure(StoreError.databaseConnectionLost)) {
+                    if leased.isClosed {
+                        logger.warning("database connection closed under the work; abandoned")
+                    } else {
+                        logger.error("database work did not finish in time; abandoned", metadata: ["bound_s": "\(workTimeout)"])
+                    }
+                }
+                work.cancel()
+            }
+            check()
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in answer.set(continuation) }
         } onCancel: {
             work.cancel()
         }
     }
+}
 
+/// The timer of one bounded call: scheduled on an event loop, rescheduled while the work runs,
+/// cancelled when it ends.
+final class Deadline: Sendable {
+    private struct State {
+        var scheduled: Scheduled<Void>?
+        var cancelled = false
+    }
+    private let state = Mutex(State())
+
+    func schedule(on loop: any EventLoop, in delay: Duration, _ fire: @escaping @Sendable () -> Void) {
+        let scheduled = loop.scheduleTask(in: TimeAmount(delay)) { fire() }
+        let keep = state.withLock { state -> Bool in
+            guard !state.cancelled else { return false }
+            state.scheduled = scheduled
+            return true
+        }
+        if !keep { scheduled.cancel() }
+    }
+
+    func cancel() {
+        state.withLock { state in
+            state.cancelled = true
+            return state.scheduled
+        }?.cancel()
+    }
 }
 
 extension MeetingStore {
