@@ -116,6 +116,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most pooled PostgreSQL connections of this node, besides its LISTEN connection (env BREAKOUT_DB_CONNECTIONS).")
     var dbConnections: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECTIONS"] ?? "") ?? 20
 
+    @Option(help: "PostgreSQL connections the pool keeps open while idle (env BREAKOUT_DB_MIN_CONNECTIONS; default: all of --db-connections).")
+    var dbMinConnections: Int? = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_MIN_CONNECTIONS"] ?? "")
+
     @Option(help: "Seconds a request waits for a database connection before 503 database_unavailable, and that one attempt to open a connection may take (env BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS; decimals allowed).")
     var dbConnectTimeoutSeconds: Double = Double(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS"] ?? "") ?? 2
 
@@ -207,13 +210,14 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger(nodeId: nodeId)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, adminToken: adminToken.isEmpty ? nil : adminToken, maxRooms: maxRooms, nodeId: nodeId,
             heartbeat: .seconds(heartbeatSeconds), maxConnections: dbConnections, webDirectory: webDir.isEmpty ? nil : webDir,
             loginDomain: loginDomain.isEmpty ? nil : ServerConfiguration.normalizedLoginDomain(loginDomain),
             idleTimeout: .seconds(idleTimeoutSeconds), signIn: try signInConfiguration(),
             databaseConnectTimeout: .milliseconds(Int((dbConnectTimeoutSeconds * 1000).rounded())),
             media: try mediaConfiguration())
+        configuration.minConnections = dbMinConnections ?? dbConnections
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.
