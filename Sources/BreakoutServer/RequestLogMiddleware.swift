@@ -28,9 +28,14 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             var response = try await next(request, context)
             response.headers[Self.header] = id
-            metadata["status"] = "\(response.status.code)"
-            metadata["duration_ms"] = "\(Self.milliseconds(since: start))"
-            context.logger.log(level: response.status.code >= 500 ? .error : .info, "request", metadata: metadata)
+            let level: Logger.Level = response.status.code >= 500 ? .error : .info
+            // The line's fields are formatted only when it is written (`LOG_LEVEL=notice` and
+            // above skip it, and its formatting was a percent of a command's CPU).
+            if context.logger.logLevel <= level {
+                metadata["status"] = "\(response.status.code)"
+                metadata["duration_ms"] = "\(Self.milliseconds(since: start))"
+                context.logger.log(level: level, "request", metadata: metadata)
+            }
             return response
         } catch {
             // Errors that reach here are answered by Hummingbird itself (ProblemMiddleware maps ours).
