@@ -7,11 +7,11 @@ import NIOHTTPTypes
 /// A live stream written by the hub on its connection's event loop, without waking the stream's
 /// task for each event.
 ///
-/// Through Hummingbird's response writer, each event cost a delivering node about 23 µs per stream
-/// (docs/BENCHMARKS.md, run I): the stream's task woke up, picked its frames, and its write hopped
+/// Through Hummingbird's response writer, each event cost a delivering node about 22 µs per stream
+/// (docs/BENCHMARKS.md, runs I and M): the stream's task woke up, picked its frames, and its write hopped
 /// to the connection's event loop and back. Once a stream has caught up, the hub instead hands each
 /// batch to every stream of an event loop in one `execute`, and there each stream picks its frames
-/// (`StreamReader`) and writes them to its channel. The stream's task sleeps until the stream ends;
+/// (`StreamReader`) and writes them, already framed as chunks, to its socket. The stream's task sleeps until the stream ends;
 /// it still writes the snapshot before, and the heartbeat comments and the end of the response.
 ///
 /// Everything mutable here is touched on `eventLoop` only.
@@ -31,8 +31,8 @@ final class DirectStream: @unchecked Sendable {
 
     let eventLoop: any EventLoop
     /// The HTTP/1 encoder's context, next to the socket: the stream's chunks, already framed, go
-    /// from there straight to the socket, past the codecs (about 2 µs per stream and event less
-    /// than writing `HTTPResponsePart.body` through them).
+    /// from there straight to the socket, past the codecs (15.1 → 11.4 µs of node CPU per stream
+    /// and event against writing `HTTPResponsePart.body` through them; docs/BENCHMARKS.md, run M).
     private let context: ChannelHandlerContext
     private let handler: LiveStreamChannelHandler
     private var reader: StreamReader?
@@ -123,9 +123,9 @@ final class DirectStream: @unchecked Sendable {
     }
 }
 
-/// In every HTTP/1 connection's pipeline, after the HTTP codec: passes everything through, and
-/// gives a live stream served on the connection a place to write from (`DirectStream`) and to hear
-/// that the connection closed.
+/// In every HTTP/1 connection's pipeline, after the HTTP codec: passes everything through, marks
+/// the connection as one a live stream may be written on directly (`DirectStream`), and tells
+/// that stream when the connection closes.
 final class LiveStreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
