@@ -254,7 +254,7 @@ extension MeetingStore {
     ) async throws -> Decided {
         let members = Dictionary((facts.members ?? []).map { ($0.tokenHash, $0.id) }, uniquingKeysWith: { first, _ in first })
         // Callers who are not members of this meeting: rare, so asked only when it happens.
-        let strangers = batch.compactMap(\.tokenHash).filter { members[$0.hexString] == nil }
+        let strangers = batch.compactMap(\.tokenHash).filter { members[$0] == nil }
         let foreignTokens = strangers.isEmpty ? [] : try await tokensOfOtherMeetings(strangers, than: meetingId, on: connection)
         guard facts.exists else {
             let answers = batch.map { CommandBatcher.Answer.failure(Self.unknownCaller($0.tokenHash, foreignTokens: foreignTokens)) }
@@ -268,7 +268,7 @@ extension MeetingStore {
             do {
                 var caller: Member?
                 if let tokenHash = pending.tokenHash {
-                    guard let id = members[tokenHash.hexString] else { throw Self.unknownCaller(tokenHash, foreignTokens: foreignTokens) }
+                    guard let id = members[tokenHash] else { throw Self.unknownCaller(tokenHash, foreignTokens: foreignTokens) }
                     caller = try meeting.member(id)
                 }
                 guard facts.status == "active" else { throw DomainError.meetingEnded }

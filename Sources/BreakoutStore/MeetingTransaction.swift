@@ -68,9 +68,8 @@ struct MeetingTransaction: Sendable {
             guard earlier.claim.fingerprint == claim.fingerprint else { throw StoreError.keyReused }
             return earlier.answer
         }
-        let scope = claim.scope.hexString
-        guard let stored = storedAnswers.first(where: { $0.scope == scope && $0.key == claim.key }) else { return nil }
-        guard stored.fingerprint == claim.fingerprint.hexString else { throw StoreError.keyReused }
+        guard let stored = storedAnswers.first(where: { $0.scope == claim.scope && $0.key == claim.key }) else { return nil }
+        guard stored.fingerprint == claim.fingerprint else { throw StoreError.keyReused }
         return try stored.result.map(claim.open) ?? .null
     }
 
