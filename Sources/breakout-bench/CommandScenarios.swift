@@ -56,6 +56,7 @@ enum CommandScenarios {
                      target: .atMost(0.6), targetText: "<= 0.6 ms")
         c.report.add(name, "PostgreSQL CPU per command", CPUAccount.used("postgres", from: cpuStart, to: cpuEnd) * perCommand, unit: "ms",
                      target: .atMost(0.4), targetText: "<= 0.4 ms")
+        try await CommandFloors.measure(c, notes, name: name)
     }
 
     /// 1000 participants of one meeting choose rooms at the same moment: each sends
