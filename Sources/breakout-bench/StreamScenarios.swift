@@ -230,5 +230,10 @@ enum StreamScenarios {
         c.report.add(name, "messages not delivered to all \(n) streams within \(Int(bound)) s", Double(incomplete), unit: "",
                      target: .atMost(0), targetText: "0")
         await streams.closeAll()
+        guard !wide else { return }
+        // The floor under "nodes' CPU per stream and event", on this machine, in this run.
+        let floor = try await WriteFloor.measure(streams: n)
+        c.report.add(name, "floor: one write(2) of 330 bytes to a loopback stream, writer's CPU", floor.syscallMicros, unit: "µs", target: .none)
+        c.report.add(name, "floor: one NIO writeAndFlush of 330 bytes to a loopback stream, writer's CPU", floor.nioMicros, unit: "µs", target: .none)
     }
 }
