@@ -150,7 +150,7 @@ extension MeetingStore {
     ) async throws -> Result {
         let logger = logger
         return try await withBoundedConnection { connection in
-            try await connection.withTransaction(logger: logger) { try await body($0) }
+            try await connection.withPreparedTransaction(logger: logger) { try await body($0) }
         }
     }
 }

@@ -22,13 +22,13 @@ extension MeetingStore {
     public func state(of meetingId: UUID) async throws -> MeetingState {
         let logger = logger
         return try await withBoundedConnection { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            try await connection.runPrepared(TransactionStatement.BeginSnapshot(), logger: logger)
             do {
                 let value = try await readState(meetingId, on: connection)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.runPrepared(TransactionStatement.Commit(), logger: logger)
                 return value
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.runPrepared(TransactionStatement.Rollback(), logger: logger)
                 throw error
             }
         }

@@ -300,6 +300,7 @@ extension MeetingStore {
     /// Whether `error` ended a transaction before its `COMMIT` was sent, so that it did not commit
     /// for certain. (After a failed commit, or a bound that abandoned the work, it may have.)
     static func rolledBack(_ error: any Error) -> Bool {
+        if let transaction = error as? TransactionError { return transaction.closureError != nil }
         guard let transaction = error as? PostgresTransactionError else { return false }
         return transaction.closureError != nil && transaction.commitError == nil
     }
@@ -327,6 +328,7 @@ extension MeetingStore {
     static let lostConnection: [PSQLError.Code] = [.clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed]
 
     static func translate(_ error: any Error) -> any Error {
+        if let transaction = error as? TransactionError { return translate(transaction.cause ?? error) }
         if let transaction = error as? PostgresTransactionError {
             return translate(transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error)
         }

@@ -56,8 +56,7 @@ final class NotificationSender: Sendable {
             do {
                 let logger = logger
                 _ = try await database.withConnection { connection in
-                    try await connection.query(
-                        "SELECT pg_notify(\(MeetingStore.notifyChannel), p) FROM unnest(\(payloads)::text[]) AS p", logger: logger)
+                    try await connection.runPrepared(NotifyStatement(payloads: payloads), logger: logger)
                     return true
                 }
             } catch {
@@ -65,4 +64,22 @@ final class NotificationSender: Sendable {
             }
         }
     }
+}
+
+/// The NOTIFY of `NotificationSender`, prepared once per connection (as `BEGIN` and `COMMIT` are:
+/// `PreparedTransaction.swift`).
+struct NotifyStatement: PostgresPreparedStatement {
+    static let sql = "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p"
+    typealias Row = Void
+
+    var payloads: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(MeetingStore.notifyChannel)
+        bindings.append(payloads)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws {}
 }
