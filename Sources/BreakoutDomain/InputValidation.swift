@@ -15,14 +15,17 @@ public enum InputValidation {
     }
 
     /// A loose check: one `@` with something on each side, no spaces, at most 254 characters.
-    /// Emails are compared case-insensitively, so they are stored lower-cased.
+    /// Emails are compared case-insensitively, so they are stored lower-cased. The length is that
+    /// of the stored form in code points, as PostgreSQL's char_length counts: combining marks
+    /// count, and lower-casing may add some ("İ" becomes "i" and a dot above).
     public static func email(_ value: String, field: String = "email") throws -> String {
         let trimmed = value.trimmingWhitespace()
+        let stored = trimmed.lowercased()
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-        guard Limits.emailLength.contains(trimmed.count), parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+        guard Limits.emailLength.contains(stored.unicodeScalars.count), parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
               !trimmed.contains(where: { $0.isWhitespace || isControl($0) })
         else { throw DomainError.invalid(field, "is not an email address") }
-        return trimmed.lowercased()
+        return stored
     }
 
     /// A broadcast: 1–140 characters as Swift counts them (an emoji counts once), not only whitespace.

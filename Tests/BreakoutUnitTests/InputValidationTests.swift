@@ -88,6 +88,18 @@ struct InputValidationTests {
         #expect(throws: DomainError.invalid("email", "is not an email address")) { try InputValidation.email(value) }
     }
 
+    @Test("An email's length is counted in code points of its stored (lower-cased) form, as the database counts")
+    func emailCodePoints() throws {
+        // 130 letters with a combining accent each: 130 characters (under 254) but 260 code points.
+        let accented = String(repeating: "e\u{0301}", count: 130)
+        #expect(throws: DomainError.invalid("email", "is not an email address")) { try InputValidation.email("\(accented)x@ex.org") }
+        // "İ" lower-cases to two code points: 127 of them are 254, with "@ex.org" over the limit.
+        #expect(throws: DomainError.invalid("email", "is not an email address")) {
+            try InputValidation.email(String(repeating: "İ", count: 127) + "@ex.org")
+        }
+        #expect(try InputValidation.email(String(repeating: "é", count: 120) + "@ex.org").unicodeScalars.count == 127)
+    }
+
     @Test("An email longer than 254 characters is refused")
     func emailTooLong() {
         let local = String(repeating: "a", count: 250)
