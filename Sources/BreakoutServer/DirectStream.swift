@@ -135,6 +135,15 @@ final class LiveStreamChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     /// The stream being written directly on this connection, if any.
     fileprivate var stream: DirectStream?
 
+    /// A connection keeps its last read buffer for its next read, and NIO's first guess is 2 kB:
+    /// a tenth of an idle live stream's memory (docs/BENCHMARKS.md, run M's heap profile) for a
+    /// request of a few hundred bytes. The guess starts at 512 bytes and grows when reads fill it.
+    static let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.reads)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         stream?.end(.connectionClosed)
         context.fireChannelInactive()
