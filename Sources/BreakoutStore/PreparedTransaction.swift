@@ -6,8 +6,8 @@ import PostgresNIO
 /// PostgresNIO's `withTransaction` sends `BEGIN` and `COMMIT` as unnamed statements, so each is
 /// parsed and described anew, with two more messages each way. A command is four statements, two
 /// of them these; pgbench's four-statement transaction sent that way through PostgresNIO cost
-/// PostgreSQL 0.37 ms of CPU against 0.26 ms with pgbench's own client (docs/BENCHMARKS.md,
-/// run N).
+/// PostgreSQL 0.34–0.37 ms of CPU against 0.25–0.26 ms with pgbench's own client
+/// (docs/BENCHMARKS.md, run N).
 extension PostgresConnection {
     /// Runs `body` in a transaction; any error rolls it back. Errors come as `TransactionError`,
     /// which says at which step the transaction failed.
