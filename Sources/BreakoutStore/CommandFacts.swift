@@ -107,7 +107,7 @@ extension CommandFacts {
         let breakoutStatus = try next(String?.self), breakoutMode = try next(String?.self)
         if let breakoutStatus, let breakoutMode {
             guard let status = BreakoutStatus(rawValue: breakoutStatus), let mode = BreakoutMode(rawValue: breakoutMode) else {
-                throw Self.malformed("breakout_status \(breakoutStatus), breakout_mode \(breakoutMode)")
+                throw MalformedFacts(what: "breakout_status \(breakoutStatus), breakout_mode \(breakoutMode)")
             }
             var options = BreakoutOptions()
             options.moveAutomatically = try next(Bool.self)
@@ -133,7 +133,7 @@ extension CommandFacts {
         let locations = try next([UUID].self), assigned = try next([UUID].self)
         let muted = try next([Bool].self), hashes = try next([ByteBuffer].self)
         members = try Self.zipped(ids.count, roles.count, locations.count, assigned.count, muted.count, hashes.count).map { index in
-            guard let role = Role(rawValue: roles[index]) else { throw Self.malformed("member_roles") }
+            guard let role = Role(rawValue: roles[index]) else { throw MalformedFacts(what: "member_roles") }
             return MemberRow(
                 id: ids[index], role: role, location: Self.room(locations[index]), assignedRoomId: Self.room(assigned[index]),
                 mutedByHost: muted[index], tokenHash: Data(hashes[index].readableBytesView))
@@ -159,11 +159,10 @@ extension CommandFacts {
 
     /// The indices of parallel arrays, which the function builds with one length.
     private static func zipped(_ counts: Int...) throws -> Range<Int> {
-        guard let first = counts.first, counts.allSatisfy({ $0 == first }) else { throw malformed("arrays of unequal length") }
+        guard let first = counts.first, counts.allSatisfy({ $0 == first }) else { throw MalformedFacts(what: "arrays of unequal length") }
         return 0..<first
     }
 
-    private static func malformed(_ what: String) -> MalformedFacts { MalformedFacts(what: what) }
 }
 
 /// A facts row the node cannot read: a database whose function does not match this version.

@@ -57,34 +57,19 @@ struct TransactionError: Error {
     var cause: (any Error)? { closureError ?? commitError ?? beginError }
 }
 
-/// The transaction statements, each prepared once per connection. They return no rows.
+/// A prepared statement that takes no parameters and whose rows, if any, do not matter.
+protocol ControlStatement: PostgresPreparedStatement where Row == Void {}
+
+extension ControlStatement {
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws {}
+}
+
+/// The transaction statements, each prepared once per connection.
 enum TransactionStatement {
-    struct Begin: PostgresPreparedStatement {
-        static let sql = "BEGIN"
-        typealias Row = Void
-        func makeBindings() throws -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
-    }
-
+    struct Begin: ControlStatement { static let sql = "BEGIN" }
     /// The snapshot's transaction: one consistent view, no writes.
-    struct BeginSnapshot: PostgresPreparedStatement {
-        static let sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-        typealias Row = Void
-        func makeBindings() throws -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
-    }
-
-    struct Commit: PostgresPreparedStatement {
-        static let sql = "COMMIT"
-        typealias Row = Void
-        func makeBindings() throws -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
-    }
-
-    struct Rollback: PostgresPreparedStatement {
-        static let sql = "ROLLBACK"
-        typealias Row = Void
-        func makeBindings() throws -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
-    }
+    struct BeginSnapshot: ControlStatement { static let sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" }
+    struct Commit: ControlStatement { static let sql = "COMMIT" }
+    struct Rollback: ControlStatement { static let sql = "ROLLBACK" }
 }
