@@ -52,6 +52,11 @@ struct BoundedClient: Sendable {
                     leased.set(connection)
                     return try await body(connection)
                 })
+            } catch let error as PSQLError where MeetingStore.lostConnection.contains(error.code) {
+                // The connection went away under the work, and the work noticed before the check
+                // below did: the same answer. (A read's raw error was a 500 when a balancer closed
+                // the pool's connections at the start of a failover.)
+                result = .failure(StoreError.databaseConnectionLost)
             } catch {
                 result = .failure(error)
             }
