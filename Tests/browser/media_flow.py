@@ -4,11 +4,13 @@ with a fake camera and microphone, two in each breakout room. What each page rec
 WebRTC's own statistics (inbound `bytesReceived` per roommate's feed and kind), so every check is
 about media that really arrived.
 
-Checked: each person receives media from its roommates only; Janus refuses a token in another
-room; media follows a host's move within 2 s; a host's mute stops that person's audio at the others
-(even from a page that ignores the mute) while the video goes on; after Janus is killed and
-restarted, media comes back within 5 s; after a node is SIGKILLed during a move, Janus's allowed
-lists converge on the database's state; the panel passes axe-core and works by keyboard.
+Checked: each person receives media from its roommates only; Janus refuses a token in another room;
+media follows a host's move within 2 s; a host's mute stops that person's audio at the others (even
+from a page that ignores the mute) while the video goes on; a page that lags behind a move is
+kicked (it receives nothing more from the room it left) and its old roommates drop its tile; after
+Janus is killed and restarted, media comes back within 5 s; after a node is SIGKILLed during a
+move, Janus's allowed lists converge on the database's state; the panel passes axe-core and works
+by keyboard.
 
 Part of web_flow.py's run (scripts/test); runs alone too, with DATABASE_URL (and BREAKOUTD_BIN)
 set: `python3 Tests/browser/media_flow.py`.
@@ -167,6 +169,14 @@ def growing(browser, feed_ids, kinds=("audio", "video"), within=1.5):
     return True
 
 
+def silent(browser, feed_ids, kinds, within=1.0):
+    """Whether, over `within` seconds, no bytes of `kinds` arrived from any of `feed_ids`."""
+    before = media_stats(browser)["feeds"]
+    time.sleep(within)
+    after = media_stats(browser)["feeds"]
+    return all(after.get(feed, {}).get(kind, 0) <= before.get(feed, {}).get(kind, 0) for feed in feed_ids for kind in kinds)
+
+
 def talking_rooms(cluster):
     people = {}
     scenario = Scenario("media", lambda: list(people.values()))
@@ -284,6 +294,25 @@ def talking_rooms(cluster):
         people["Ann"].js("window.breakout.media.obeyHostMute = true")
         cid.wait(lambda: growing(cid, [ann], ("audio",), 1.0), "Ann's audio back at Cid", 5)
 
+    def a_page_behind_a_move_is_kicked_and_its_tile_dropped():
+        # Dee's page stops following moves (as a page whose live stream is down would): only the
+        # service, through Janus, takes her out of the room she left.
+        dee, dee_id = people["Dee"], ctx["ids"]["Dee"]
+        left_behind = sorted(roommates("Dee"))
+        dee.js("window.breakout.media.followMoves = false")
+        s, _ = host_call("PUT", f"/breakout/assignments/{dee_id}", {"roomId": ctx["rooms"][0]})
+        check(s == 200, f"move Dee: {s}")
+        ctx["placed"]["Dee"] = 0
+        for name in names:
+            if ctx["ids"][name] in left_behind:
+                people[name].wait(lambda: dee_id not in media_stats(people[name])["feeds"], f"Dee's tile gone from {name}'s media", 3)
+        dee.wait(lambda: silent(dee, left_behind, ("audio", "video")), "Dee's old roommates silent at her page", 5)
+        dee.js("window.breakout.media.followMoves = true; window.breakout.invalidate()")
+        wait_roommates("Dee", 5)
+        for name in names:
+            if ctx["ids"][name] in left_behind:
+                wait_roommates(name, 5)
+
     def media_comes_back_after_janus_restarts():
         cluster.janus.kill()
         people["Ann"].wait_text("media-status", "unavailable", 15)
@@ -375,6 +404,7 @@ def talking_rooms(cluster):
                          ("Janus refuses a token in another room", janus_refuses_a_token_in_another_room),
                          ("media follows a host's move within 2 s", media_follows_a_host_move_within_2_s),
                          ("a host's mute stops the audio at Janus, the video goes on", a_host_mute_stops_audio_at_janus),
+                         ("a page that lags behind a move is kicked by Janus, its roommates drop its tile", a_page_behind_a_move_is_kicked_and_its_tile_dropped),
                          ("media comes back after Janus is killed and restarted", media_comes_back_after_janus_restarts),
                          ("a node killed during moves: Janus's allowed lists converge", allowed_lists_converge_after_a_node_is_killed_mid_move),
                          ("the media panel passes axe-core and works by keyboard", panel_is_accessible_and_works_by_keyboard))

@@ -78,9 +78,10 @@ export function mediaPanel(app) {
     retryTimer: null,
     failures: 0,           // failed joins in a row
     generation: 0,         // bumps on every switch; callbacks of an older one are ignored
-    // The browser tests turn this off to play a page that ignores the host's mute: Janus must
-    // silence it all the same.
+    // The browser tests turn these off to play a page that ignores the host's mute, or one that
+    // lags behind a move: Janus must silence it, or kick it, all the same.
     obeyHostMute: true,
+    followMoves: true,
   };
   app.media = m;
   // The last steps taken, for the curious and for the browser tests' failure reports.
@@ -197,7 +198,9 @@ export function mediaPanel(app) {
           for (const p of message.publishers || []) subscribe(janus, info, p, generation);
         } else if (kind === 'event') {
           for (const p of message.publishers || []) subscribe(janus, info, p, generation);
-          const gone = message.leaving || message.unpublished;
+          // A roommate who left says `leaving`; one whose page lagged behind a move and was kicked
+          // by the service says `kicked` (and no `unpublished` follows): either way the tile goes.
+          const gone = message.leaving || message.unpublished || message.kicked;
           if (gone === 'ok' && message.reason === 'kicked') {
             // Moved out of this room: join wherever the service says I am now.
             m.joined = undefined;
@@ -305,7 +308,7 @@ export function mediaPanel(app) {
     setHidden(el, m.off || !me);
     if (m.off || !me) return;
     m.wanted = me.location ?? null;
-    if (m.joined !== m.wanted) join(m.wanted);
+    if (m.joined !== m.wanted && m.followMoves) join(m.wanted);
     applySwitches();
     setText(status, m.problem || (m.room ? `You see and hear the people in ${me.location ? app.state.roomName(me.location) : 'the main session'}.` : 'Joining…'));
     setClass(status, 'warn', !!m.problem);
