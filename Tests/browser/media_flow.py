@@ -305,7 +305,7 @@ def talking_rooms(cluster):
         ctx["placed"]["Dee"] = 0
         for name in names:
             if ctx["ids"][name] in left_behind:
-                people[name].wait(lambda: dee_id not in media_stats(people[name])["feeds"], f"Dee's tile gone from {name}'s media", 3)
+                people[name].wait(lambda: dee_id not in media_stats(people[name])["feeds"], f"Dee's tile gone from {name}'s media", 5)
         dee.wait(lambda: silent(dee, left_behind, ("audio", "video")), "Dee's old roommates silent at her page", 5)
         dee.js("window.breakout.media.followMoves = true; window.breakout.invalidate()")
         wait_roommates("Dee", 5)
