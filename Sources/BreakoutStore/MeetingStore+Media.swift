@@ -72,16 +72,31 @@ extension MeetingStore {
         let logger = logger
         return try await withBoundedConnection { connection in
             // Most wake-ups find nothing to do (every node hears every NOTIFY; a page joining the
-            // media asks too): one read settles those, with no write.
-            var upToDate = false
-            for try await current in try await connection.query(
+            // media asks too): one read settles those, with no write. When the new events cannot
+            // change the layout (EventType.mayChangeMedia), recording that they are applied is all
+            // there is to do; a claimer busy with the meeting makes that update wait and then miss
+            // (it moved `applied_seq`), which is right either way.
+            var state: (upToDate: Bool, onlyUnchanging: Bool, applied: Int64, last: Int64)?
+            for try await (upToDate, onlyUnchanging, applied, last) in try await connection.query(
                 """
-                SELECT mm.applied_seq >= m.last_seq AND m.status = 'active'
-                       AND NOT EXISTS (SELECT 1 FROM media_attempts a WHERE a.meeting_id = m.id)
-                FROM meetings m JOIN media_meetings mm ON mm.meeting_id = m.id WHERE m.id = \(meetingId)
+                SELECT mm.applied_seq >= m.last_seq, mm.applied_seq >= 0 AND NOT EXISTS (
+                           SELECT 1 FROM events e WHERE e.meeting_id = m.id AND e.seq > mm.applied_seq
+                           AND e.type <> ALL(\(Self.eventTypesLeavingMedia)::text[])),
+                       mm.applied_seq, m.last_seq
+                FROM meetings m JOIN media_meetings mm ON mm.meeting_id = m.id
+                WHERE m.id = \(meetingId) AND m.status = 'active'
+                      AND NOT EXISTS (SELECT 1 FROM media_attempts a WHERE a.meeting_id = m.id)
                 """, logger: logger
-            ).decode(Bool.self) { upToDate = current }
-            if upToDate { return nil }
+            ).decode((Bool, Bool, Int64, Int64).self) { state = (upToDate, onlyUnchanging, applied, last) }
+            if let state, state.upToDate { return nil }
+            if let state, state.onlyUnchanging {
+                try await connection.query(
+                    """
+                    UPDATE media_meetings SET applied_seq = \(state.last), applied_at = now()
+                    WHERE meeting_id = \(meetingId) AND applied_seq = \(state.applied)
+                    """, logger: logger)
+                return nil
+            }
             // Outside the transaction: a row another worker holds locked conflicts without waiting,
             // and the attempt is committed before any Janus call (sql/013_media.sql).
             try await connection.query(
@@ -122,7 +137,7 @@ extension MeetingStore {
                 let claim = MediaClaim(
                     meetingId: meetingId, seq: meeting.seq, wanted: wanted, applied: applied, appliedIsUncertain: uncertain)
                 let done = try await apply(claim)
-                try await Self.record(done, of: meetingId, server: server, seq: meeting.seq, on: connection, logger: logger)
+                try await Self.record(done, over: applied, of: meetingId, server: server, seq: meeting.seq, on: connection, logger: logger)
                 // This attempt and the dead ones before it: what they left is now corrected.
                 try await connection.query(
                     "DELETE FROM media_attempts WHERE meeting_id = \(meetingId) AND id <= \(attempt)", logger: logger)
@@ -136,6 +151,9 @@ extension MeetingStore {
         }
     }
 
+    /// The event types whose events leave the media layout as it is.
+    static let eventTypesLeavingMedia = EventType.allCases.filter { !$0.mayChangeMedia }.map(\.rawValue)
+
     static func appliedLayout(of meetingId: UUID, on connection: PostgresConnection, logger: Logger) async throws -> MediaLayout {
         var layout = MediaLayout()
         for try await room in try await connection.query(
@@ -147,27 +165,44 @@ extension MeetingStore {
         return layout
     }
 
+    /// Makes the record (`media_rooms`, `media_allowed`) say `layout`, writing only what differs
+    /// from `recorded`, read under the same claim: no other writer touches a claimed meeting's rows
+    /// (`forgetMedia` waits for the claim).
     static func record(
-        _ layout: MediaLayout, of meetingId: UUID, server: String, seq: Int64, on connection: PostgresConnection, logger: Logger
+        _ layout: MediaLayout, over recorded: MediaLayout, of meetingId: UUID, server: String, seq: Int64,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let rooms = Array(layout.rooms.keys)
-        var allowedRooms: [String] = [], allowedIds: [UUID] = [], allowedMuted: [Bool] = []
-        for (room, members) in layout.rooms {
-            for (id, muted) in members { allowedRooms.append(room); allowedIds.append(id); allowedMuted.append(muted) }
+        let change = MediaRecordChange(from: recorded, to: layout)
+        if !change.roomsGone.isEmpty {
+            try await connection.query(
+                "DELETE FROM media_rooms WHERE meeting_id = \(meetingId) AND janus_room = ANY(\(Array(change.roomsGone))::text[])",
+                logger: logger)
         }
-        try await connection.query(
-            "DELETE FROM media_rooms WHERE meeting_id = \(meetingId) AND NOT (janus_room = ANY(\(rooms)::text[]))", logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO media_rooms (janus_room, meeting_id, server) SELECT unnest(\(rooms)::text[]), \(meetingId), \(server)
-            ON CONFLICT (janus_room) DO NOTHING
-            """, logger: logger)
-        try await connection.query("DELETE FROM media_allowed WHERE meeting_id = \(meetingId)", logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO media_allowed (janus_room, participant_id, meeting_id, muted)
-            SELECT r, p, \(meetingId), m FROM unnest(\(allowedRooms)::text[], \(allowedIds)::uuid[], \(allowedMuted)::boolean[]) AS a (r, p, m)
-            """, logger: logger)
+        if !change.roomsNew.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO media_rooms (janus_room, meeting_id, server) SELECT unnest(\(Array(change.roomsNew))::text[]), \(meetingId), \(server)
+                ON CONFLICT (janus_room) DO NOTHING
+                """, logger: logger)
+        }
+        if !change.allowancesGone.isEmpty {
+            let gone = Array(change.allowancesGone)
+            try await connection.query(
+                """
+                DELETE FROM media_allowed a USING unnest(\(gone.map(\.room))::text[], \(gone.map(\.participantId))::uuid[]) AS g (r, p)
+                WHERE a.janus_room = g.r AND a.participant_id = g.p
+                """, logger: logger)
+        }
+        if !change.allowancesNew.isEmpty {
+            let new = Array(change.allowancesNew)
+            try await connection.query(
+                """
+                INSERT INTO media_allowed (janus_room, participant_id, meeting_id, muted)
+                SELECT r, p, \(meetingId), m
+                FROM unnest(\(new.map(\.room))::text[], \(new.map(\.participantId))::uuid[], \(new.map(\.muted))::boolean[]) AS a (r, p, m)
+                ON CONFLICT (janus_room, participant_id) DO UPDATE SET muted = EXCLUDED.muted
+                """, logger: logger)
+        }
         try await connection.query(
             "UPDATE media_meetings SET applied_seq = \(seq), applied_at = now() WHERE meeting_id = \(meetingId)", logger: logger)
     }

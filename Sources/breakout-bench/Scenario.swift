@@ -13,6 +13,7 @@ enum Scenario: String, CaseIterable, Sendable {
     case fanOut = "fan-out"
     case fanOutWide = "fan-out-wide"
     case timerBurst = "timer-burst"
+    case mediaLecture = "media-lecture"
 
     func run(_ context: Context, _ notes: Notes) async throws {
         switch self {
@@ -25,6 +26,7 @@ enum Scenario: String, CaseIterable, Sendable {
         case .fanOut: try await StreamScenarios.fanOut(context, notes)
         case .fanOutWide: try await StreamScenarios.fanOut(context, notes, wide: true)
         case .timerBurst: try await TimerScenario.timerBurst(context, notes)
+        case .mediaLecture: try await MediaScenario.mediaLecture(context, notes)
         }
     }
 }

@@ -443,15 +443,7 @@ struct MediaTests {
     static func holdingMediaRecords<T: Sendable>(
         _ world: World, _ open: OpenMeeting, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let meetingId = try #require(UUID(uuidString: open.meeting.id))
-        try await eventually("the media of every event recorded", timeout: .seconds(5)) {
-            try await world.rows(
-                """
-                SELECT 1 FROM meetings m JOIN media_meetings mm ON mm.meeting_id = m.id
-                WHERE m.id = \(meetingId) AND mm.applied_seq = m.last_seq
-                """, as: Int.self
-            ).count == 1
-        }
+        try await waitUntilRecorded(world, open)
         return try await TestDatabase.withClient(url: world.databaseURL, migrate: false) { client in
             try await client.withConnection { blocker in
                 try await blocker.query("BEGIN", logger: TestDatabase.logger)
@@ -468,6 +460,27 @@ struct MediaTests {
         }
     }
 
+    /// Waits until the media of every event of the meeting is recorded as applied.
+    static func waitUntilRecorded(_ world: World, _ open: OpenMeeting, fileID: String = #fileID, line: Int = #line) async throws {
+        let meetingId = try #require(UUID(uuidString: open.meeting.id))
+        try await eventually("the media of every event recorded", timeout: .seconds(5), fileID: fileID, line: line) {
+            try await world.rows(
+                """
+                SELECT 1 FROM meetings m JOIN media_meetings mm ON mm.meeting_id = m.id
+                WHERE m.id = \(meetingId) AND mm.applied_seq = m.last_seq
+                """, as: Int.self
+            ).count == 1
+        }
+    }
+
+    /// The record of what Janus allows, each row with the transaction that last wrote it.
+    static func recordedRows(_ world: World, _ open: OpenMeeting) async throws -> [String] {
+        let meetingId = try #require(UUID(uuidString: open.meeting.id))
+        return try await world.rows(
+            "SELECT janus_room || ' ' || participant_id || ' ' || muted || ' ' || xmin FROM media_allowed WHERE meeting_id = \(meetingId) ORDER BY 1",
+            as: String.self)
+    }
+
     /// The database sessions waiting to write media_allowed (a worker that sent Janus its calls).
     static func blockedWorkers(_ connection: PostgresConnection) async throws -> [Int32] {
         var pids: [Int32] = []
@@ -480,6 +493,49 @@ struct MediaTests {
     static func waitForWorkerBlocked(_ connection: PostgresConnection, fileID: String = #fileID, line: Int = #line) async throws {
         try await eventually("a media worker waiting to record what it sent Janus", timeout: .seconds(5), fileID: fileID, line: line) {
             try await !blockedWorkers(connection).isEmpty
+        }
+    }
+
+    @Test("broadcasts and help requests are recorded as applied without rewriting the record; a move waiting among them still reaches Janus",
+          .enabled(if: JanusProcess.shouldRun, "janus is not installed (scripts/test installs it as root)"), .timeLimit(.minutes(2)))
+    func eventsThatLeaveMediaAsItIs() async throws {
+        try await Self.withMedia(nodes: 2) { world in
+            let node = world.nodes[0]
+            let open = try await Self.openMeeting(on: world.nodes, people: 4, rooms: 2)
+            try await Self.janusFollows(world, open, asking: node, within: .seconds(5), since: .now)
+            try await Self.waitUntilRecorded(world, open)
+            let before = try await Self.recordedRows(world, open)
+            #expect(before.count == 5, "the host and four participants: \(before)")
+
+            for index in 0..<3 {
+                let sent = try await node.post("\(open.meeting.path)/broadcasts", token: open.meeting.hostToken, ["message": .string("Note \(index)")])
+                try #require(sent.status == .created, "\(sent.body)")
+            }
+            let asked = try await world.nodes[1].post("\(open.meeting.path)/help-requests", token: open.people[0].token, [:])
+            try #require(asked.status == .created, "\(asked.body)")
+            try await Self.waitUntilRecorded(world, open)
+            #expect(try await Self.recordedRows(world, open) == before, "no row of the record written again")
+
+            // A broadcast and a move that wait together: the workers meet both events at once.
+            let meetingId = try #require(UUID(uuidString: open.meeting.id))
+            let person = open.people[1]
+            let home = try #require(try await Self.location(of: person.id, open, on: node))
+            let away = try #require(open.roomIds.first { $0.lowercased() != home.lowercased() })
+            try await TestDatabase.withClient(url: world.databaseURL, migrate: false) { client in
+                try await client.withConnection { blocker in
+                    try await blocker.query("BEGIN", logger: TestDatabase.logger)
+                    try await blocker.query("SELECT 1 FROM media_meetings WHERE meeting_id = \(meetingId) FOR UPDATE", logger: TestDatabase.logger)
+                    let sent = try await node.post("\(open.meeting.path)/broadcasts", token: open.meeting.hostToken, ["message": .string("Moving on")])
+                    #expect(sent.status == .created)
+                    #expect(try await Self.reassign(person.id, to: away, open, on: world.nodes[1]).status == .ok)
+                    try await blocker.query("ROLLBACK", logger: TestDatabase.logger)
+                }
+            }
+            try await Self.janusFollows(world, open, asking: node, within: .seconds(5), since: .now)
+            try await Self.waitUntilRecorded(world, open)
+            let token = try #require(open.mediaTokens[person.id])
+            #expect(try await world.api.allowed(OpenMeeting.mediaRoom(away))?.contains(token) == true)
+            #expect(try await world.api.allowed(OpenMeeting.mediaRoom(home))?.contains(token) == false)
         }
     }
 

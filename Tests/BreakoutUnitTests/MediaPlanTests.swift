@@ -96,7 +96,7 @@ struct MediaPlanTests {
         #expect(plan.disallow == [main: [p]])
     }
 
-    @Test("Applying a plan, then planning again from what it applied, leaves nothing to do (any order of layouts)",
+    @Test("Applying a plan, then planning again from what it applied, leaves nothing to do; the record's change gives the new rows (any order of layouts)",
           arguments: 0..<50)
     func convergence(seed: Int) {
         var generator = SeededGenerator(seed: UInt64(seed))
@@ -125,6 +125,53 @@ struct MediaPlanTests {
         for (room, members) in plan.disallow { rooms[room]?.subtract(members) }
         #expect(rooms == after.rooms.mapValues { Set($0.keys) })
         #expect(MediaPlan.from(after, to: after).isEmpty)
+
+        // The record: applying its change to `before`'s rows (rooms first, their rows cascading)
+        // gives exactly `after`'s, and recording the same layout again writes nothing.
+        let change = MediaRecordChange(from: before, to: after)
+        let recordedRooms = Set(before.rooms.keys).subtracting(change.roomsGone).union(change.roomsNew)
+        var rows = before.allowances.filter { !change.roomsGone.contains($0.room) }
+        for row in change.allowancesGone { rows = rows.filter { $0.room != row.room || $0.participantId != row.participantId } }
+        rows.formUnion(change.allowancesNew)
+        #expect(recordedRooms == Set(after.rooms.keys))
+        #expect(rows == after.allowances)
+        #expect(MediaRecordChange(from: after, to: after).isEmpty)
+    }
+
+    @Test("Only events that may move, add, remove or mute someone, change the rooms or end the meeting make the media reconcile")
+    func eventsThatChangeMedia() {
+        let unchanging = Set(EventType.allCases.filter { !$0.mayChangeMedia })
+        #expect(unchanging == [.roomRenamed, .optionsChanged, .movePrompt, .broadcast, .breakoutClosing,
+                               .helpRequested, .helpTaken, .helpResolved])
+        for type in [EventType.participantJoined, .participantLeft, .participantMoved, .breakoutOpened, .breakoutClosed,
+                     .roomAdded, .roomDeleted, .breakoutCreated, .breakoutDiscarded, .muteChanged, .meetingEnded] {
+            #expect(type.mayChangeMedia, "\(type)")
+        }
+    }
+
+    @Test("A broadcast changes no row of the record; a move changes one person's; a mute replaces one row")
+    func recordChange() {
+        let people = (1...1000).map { person($0, in: $0 % 2 == 0 ? roomA : nil) }
+        let layout = MediaLayout.wanted(meetingId: meeting, ended: false, roomIds: [roomA, roomB], participants: people)
+        #expect(MediaRecordChange(from: layout, to: layout).isEmpty)
+
+        var moved = people
+        moved[0].location = roomB
+        let afterMove = MediaLayout.wanted(meetingId: meeting, ended: false, roomIds: [roomA, roomB], participants: moved)
+        let move = MediaRecordChange(from: layout, to: afterMove)
+        #expect(move.allowancesGone == [MediaAllowance(room: main, participantId: people[0].id, muted: false)])
+        #expect(move.allowancesNew == [MediaAllowance(room: b, participantId: people[0].id, muted: false)])
+        #expect(move.roomsGone.isEmpty && move.roomsNew.isEmpty)
+
+        var muted = people
+        muted[1].mutedByHost = true
+        let mute = MediaRecordChange(from: layout, to: MediaLayout.wanted(meetingId: meeting, ended: false, roomIds: [roomA, roomB], participants: muted))
+        #expect(mute.allowancesGone == [MediaAllowance(room: a, participantId: people[1].id, muted: false)])
+        #expect(mute.allowancesNew == [MediaAllowance(room: a, participantId: people[1].id, muted: true)])
+
+        let ended = MediaRecordChange(from: layout, to: MediaLayout.wanted(meetingId: meeting, ended: true, roomIds: [], participants: []))
+        #expect(ended.roomsGone == [main, a, b])
+        #expect(ended.allowancesGone.isEmpty, "the rows go with their rooms")
     }
 }
 
