@@ -64,17 +64,21 @@ extension BreakoutServer {
     ) throws -> some ApplicationProtocol {
         var poolConfiguration = try DatabaseURL.configuration(databaseURL)
         poolConfiguration.options.maximumConnections = configuration.maxConnections
-        // PostgresNIO's pool schedules a keep-alive timer (30 s) and, for a connection above the
-        // minimum, an idle timer (60 s) each time a connection goes back to it: each a task with
-        // a task group and a sleep, which stays until its deadline even when cancelled. That is
-        // four tasks per command, and at a thousand commands a second tens of thousands waiting.
-        // Without them a sequential move cost node 1 0.93 ms of CPU instead of 1.09 ms, and 200
-        // busy meetings ran at 2766 /s instead of 2596 /s (docs/BENCHMARKS.md, run M). So no
-        // keep-alive queries: a connection that PostgreSQL or HAProxy (`on-marked-down
+        // No keep-alive queries: PostgresNIO's pool schedules a keep-alive timer (30 s) each time a
+        // connection goes back to it, a task with a task group and a sleep that stays until its
+        // deadline even when cancelled. A connection that PostgreSQL or HAProxy (`on-marked-down
         // shutdown-sessions`) closes is seen at once on its socket, and a bounded call notices one
-        // that closed under its query (`BoundedClient`). And `breakoutd serve` keeps its pool full.
+        // that closed under its query (`BoundedClient`).
         poolConfiguration.options.keepAliveBehavior = nil
-        poolConfiguration.options.minimumConnections = min(configuration.minConnections, configuration.maxConnections)
+        // And no minimum: PostgresNIO 1.33.2's pool fails a `precondition` (the process dies) when a
+        // lease finds no idle connection while the pool holds fewer than its minimum, which is how a
+        // failover leaves it: the connection attempts that fail while the pool is already failing
+        // are dropped without a replacement. With a minimum of 0 that precondition cannot fail. The
+        // cost is the idle timer the pool sets for a connection above the minimum each time it goes
+        // back (docs/decisions.md, "No minimum in the database pool", with the measurement and the
+        // upstream report).
+        poolConfiguration.options.minimumConnections = 0
+        poolConfiguration.options.connectionIdleTimeout = configuration.databaseIdleTimeout
         // One attempt to open a connection (TCP, TLS, startup and authentication) gives up after
         // this bound: behind HAProxy with no primary the TCP connection is accepted and then nothing
         // answers, and an attempt left waiting would keep the pool from trying again when the new

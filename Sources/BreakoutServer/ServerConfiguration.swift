@@ -16,9 +16,10 @@ public struct ServerConfiguration: Sendable {
     public var heartbeat: Duration
     /// Most pooled database connections. Default 20.
     public var maxConnections: Int
-    /// Pooled connections kept open while idle (at most `maxConnections`). Default 0 here (test
-    /// nodes in one process); `breakoutd serve` keeps the pool full (`BREAKOUT_DB_MIN_CONNECTIONS`).
-    public var minConnections = 0
+    /// A pooled connection that no request has used for this long is closed; the pool opens
+    /// connections again as requests need them. Default 60 s. The pool keeps no minimum: see
+    /// `buildApplication` for why.
+    public var databaseIdleTimeout: Duration = .seconds(60)
     /// The longest a request waits for a database connection before it is answered 503
     /// `database_unavailable`, and the longest one attempt to open a connection (TCP, TLS, startup
     /// and authentication) may take, for the pool and the LISTEN connection alike. Default 2 s:

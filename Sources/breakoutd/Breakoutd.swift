@@ -116,8 +116,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most pooled PostgreSQL connections of this node, besides its LISTEN connection (env BREAKOUT_DB_CONNECTIONS).")
     var dbConnections: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECTIONS"] ?? "") ?? 20
 
-    @Option(help: "PostgreSQL connections the pool keeps open while idle (env BREAKOUT_DB_MIN_CONNECTIONS; default: all of --db-connections).")
-    var dbMinConnections: Int? = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_MIN_CONNECTIONS"] ?? "")
+    @Option(help: "Seconds a pooled PostgreSQL connection stays open unused before it is closed; the pool opens connections as requests need them (env BREAKOUT_DB_IDLE_SECONDS).")
+    var dbIdleSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_DB_IDLE_SECONDS"] ?? "") ?? 60
 
     @Option(help: "Seconds a request waits for a database connection before 503 database_unavailable, and that one attempt to open a connection may take (env BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS; decimals allowed).")
     var dbConnectTimeoutSeconds: Double = Double(ProcessInfo.processInfo.environment["BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS"] ?? "") ?? 2
@@ -199,6 +199,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard idleTimeoutSeconds >= 1 else { throw ValidationError("BREAKOUT_IDLE_TIMEOUT_SECONDS must be at least 1.") }
         guard dbConnections >= 1 else { throw ValidationError("BREAKOUT_DB_CONNECTIONS must be at least 1.") }
+        guard dbIdleSeconds >= 1 else { throw ValidationError("BREAKOUT_DB_IDLE_SECONDS must be at least 1.") }
         guard dbConnectTimeoutSeconds >= 0.1, dbConnectTimeoutSeconds <= 60 else {
             throw ValidationError("BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS must be between 0.1 and 60.")
         }
@@ -217,7 +218,11 @@ struct Serve: AsyncParsableCommand {
             idleTimeout: .seconds(idleTimeoutSeconds), signIn: try signInConfiguration(),
             databaseConnectTimeout: .milliseconds(Int((dbConnectTimeoutSeconds * 1000).rounded())),
             media: try mediaConfiguration())
-        configuration.minConnections = dbMinConnections ?? dbConnections
+        configuration.databaseIdleTimeout = .seconds(dbIdleSeconds)
+        if ProcessInfo.processInfo.environment["BREAKOUT_DB_MIN_CONNECTIONS"] != nil {
+            // Gone: a pool kept at a minimum crashes the node in a failover (docs/decisions.md).
+            logger.warning("BREAKOUT_DB_MIN_CONNECTIONS is no longer used: the pool keeps no minimum and opens connections on demand")
+        }
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of
         // Hummingbird and PostgresNIO, all served at /metrics.

@@ -4,6 +4,7 @@ import BreakoutTestSupport
 import Foundation
 import NIOHTTP1
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// A PostgreSQL cluster of a test's own (made by the same script as the suite's), so that a test can
@@ -168,6 +169,83 @@ struct DatabaseOutageTests {
         #expect(node.exitStatus == nil, "the node did not restart")
     }
 
+    /// The pool's crash in a failover (issue 25): PostgresNIO 1.33.2's pool gives up the connection
+    /// attempts that fail while it is already failing, without replacing them. When the new primary
+    /// answers with several requests waiting, it opens one connection more, not its minimum; the
+    /// next lease that finds none idle then fails a `precondition`, and the process dies. Requests
+    /// at once through the outage and the return reach it; `silentBalancer`'s one at a time do not.
+    @Test("Failover under load (connections closed, new ones refused): the node lives through requests at once, during and after")
+    func failoverUnderLoad() async throws {
+        let database = try DatabaseURL(try TestDatabase.url)
+        let proxy = try await SilentDatabaseProxy.start(targetHost: database.host, targetPort: database.port)
+        defer { proxy.close() }
+        guard var url = URLComponents(string: try TestDatabase.url) else { throw TestDatabase.Missing() }
+        url.port = proxy.port
+        let environment = Self.environment.merging(["BREAKOUT_DB_CONNECTIONS": "8"]) { _, new in new }
+        let node = try await NodeProcess.start("outage-e", databaseURL: try #require(url.string), environment: environment)
+        defer { node.kill() }
+        // A meeting per client: the commands and reads of one meeting share a lane and a snapshot
+        // (one lease at a time), those of twelve meetings lease twelve connections at once.
+        var meetings: [(id: String, token: String)] = []
+        for index in 0..<12 {
+            let created = try await node.post("/v1/meetings", ["title": .string("Failover under load \(index)")])
+            let meeting = (id: try #require(created.json["meeting"]?["id"]?.stringValue), token: try #require(created.json["hostToken"]?.stringValue))
+            #expect(try await node.post("/v1/meetings/\(meeting.id)/breakout", token: meeting.token, ["roomCount": 1, "mode": "manual"]).status == .created)
+            meetings.append(meeting)
+        }
+        let meetingsOfClients = meetings
+
+        // Twelve clients, each sending its next request as soon as the last is answered (reads and
+        // new rooms of its meeting), from before the outage until `loadEnds` (set once writes are back).
+        let loadEnds = Shared(ContinuousClock.now + .seconds(60))
+        let answeredAfter = Shared<ContinuousClock.Instant?>(nil)
+        let load = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (client, meeting) in meetingsOfClients.enumerated() {
+                    group.addTask {
+                        var sent = 0
+                        while ContinuousClock.now < loadEnds.value, !node.hasExited {
+                            sent += 1
+                            let status = client.isMultiple(of: 2)
+                                ? try? await node.request(.GET, "/v1/meetings/\(meeting.id)", token: meeting.token).status
+                                : try? await node.post("/v1/meetings/\(meeting.id)/breakout/rooms", token: meeting.token, ["name": .string("R\(sent)")]).status
+                            if status == .ok || status == .created || status == .conflict {
+                                answeredAfter.update { if $0 == nil { $0 = ContinuousClock.now } }
+                            } else {
+                                // Refused: again after a pause of its own, so that the clients' waits
+                                // (2 s each, as long as the pool's attempts) do not end together and
+                                // some are always waiting for a connection when the new primary answers.
+                                try? await Task.sleep(for: .milliseconds(Int.random(in: 0..<400)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        defer { load.cancel() }
+        try await Task.sleep(for: .seconds(1))
+
+        proxy.refuse()
+        // 6 s: the pool's attempts fail while it is already failing, again and again.
+        try await Task.sleep(for: .seconds(6))
+        #expect(node.exitStatus == nil, "the node died during the outage: \(node.logTail())")
+        answeredAfter.update { $0 = nil }
+
+        // The new primary, with requests waiting.
+        proxy.forward()
+        try await eventually("requests answered again within 10 s of the new primary", timeout: .seconds(10), every: .milliseconds(50),
+                             detail: { node.logTail() }) {
+            try #require(node.exitStatus == nil, "the node died after the new primary came: \(node.logTail())")
+            return answeredAfter.value != nil
+        }
+        // The load goes on for 5 s after writes are back: every lease that finds no idle connection asks
+        // the pool for one more.
+        loadEnds.update { $0 = ContinuousClock.now + .seconds(5) }
+        await load.value
+        #expect(node.exitStatus == nil, "the node died under load after the new primary came: \(node.logTail())")
+        #expect(try await node.request(.GET, "/v1/meetings/\(meetings[0].id)", token: meetings[0].token).status == .ok)
+    }
+
     @Test("PostgreSQL hanging (SIGSTOP): SIGTERM still exits within grace + 5 s")
     func pausedDatabase() async throws {
         let cluster = try PrivateCluster()
@@ -222,4 +300,12 @@ struct DatabaseOutageTests {
             }
         }
     }
+}
+
+/// A value that concurrent tasks of a test read and change under a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    init(_ value: Value) { state = Mutex(value) }
+    var value: Value { state.withLock { $0 } }
+    func update(_ change: (inout Value) -> Void) { state.withLock { change(&$0) } }
 }

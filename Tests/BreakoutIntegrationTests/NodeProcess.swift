@@ -62,9 +62,9 @@ final class NodeProcess: HTTPEndpoint {
         environment["BREAKOUT_SQL_DIR"] = nil
         environment["BREAKOUT_HEARTBEAT_SECONDS"] = String(heartbeatSeconds)
         environment["LOG_LEVEL"] = "error"
-        // The suite runs many nodes at once against one PostgreSQL (max_connections 300): idle,
-        // a node keeps two connections open, not its whole pool.
-        environment["BREAKOUT_DB_MIN_CONNECTIONS"] = "2"
+        // The suite runs many nodes at once against one PostgreSQL (max_connections 300): a node's
+        // pool keeps no minimum, and closes what it opened for a burst once it has been idle 10 s.
+        environment["BREAKOUT_DB_IDLE_SECONDS"] = "10"
         // No crash backtracer: it would keep a crashed node (and the pipes it shares with the test
         // runner) alive for a long time; a node that must go down has to go down.
         environment["SWIFT_BACKTRACE"] = "enable=no"

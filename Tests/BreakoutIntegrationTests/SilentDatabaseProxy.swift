@@ -9,9 +9,12 @@ import Synchronization
 /// new ones are accepted and then never answered, as a balancer does while nothing behind it
 /// answers. Connections accepted while silent stay silent after `forward()`: only the client's
 /// own time-out ends them, so a client that waits on one for long misses the new primary.
+/// `refuse()`: as `silence()`, but every new connection is closed at once, as HAProxy does when
+/// no member is up or the one it tries refuses.
 final class SilentDatabaseProxy: Sendable {
     private struct State {
         var silent = false
+        var refusing = false
         var forwarded: [any Channel] = []
         var silenced: [any Channel] = []
     }
@@ -40,7 +43,15 @@ final class SilentDatabaseProxy: Sendable {
     }
 
     func forward() {
-        state.withLock { $0.silent = false }
+        state.withLock { state in
+            state.silent = false
+            state.refusing = false
+        }
+    }
+
+    func refuse() {
+        state.withLock { $0.refusing = true }
+        silence()
     }
 
     func silence() {
@@ -60,9 +71,13 @@ final class SilentDatabaseProxy: Sendable {
 
     /// A new client connection: kept silent, or glued to a new connection to PostgreSQL.
     private func accept(_ client: any Channel) -> EventLoopFuture<Void> {
-        let silent = state.withLock { state in
+        let (silent, refusing) = state.withLock { state in
+            if state.refusing { return (true, true) }
             if state.silent { state.silenced.append(client) } else { state.forwarded.append(client) }
-            return state.silent
+            return (state.silent, false)
+        }
+        if refusing {
+            return client.close()
         }
         if silent {
             // Accepted; whatever the client sends is read and dropped, nothing is ever answered.

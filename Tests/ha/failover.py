@@ -19,7 +19,8 @@ restarted, and an operator (breakout_readonly) sees the same rooms on the replic
 
 Figures (seconds) are printed per phase; the last line is `ha: N passed, M failed`.
 Standard library only. Environment (from scripts/ha-test): HA_DIR, BALANCER, NODES (comma-separated
-URLs), NODE_PIDS, DATABASE_URL, BREAKOUT_REPLICA_URL, PSQL, REPO.
+URLs), NODE_PIDS, NODE_LOGS (comma-separated, in the order of NODE_PIDS), DATABASE_URL,
+BREAKOUT_REPLICA_URL, PSQL, REPO.
 """
 
 import http.client
@@ -39,6 +40,7 @@ HA_DIR = os.environ["HA_DIR"]
 BALANCER = os.environ["BALANCER"]
 NODES = os.environ["NODES"].split(",")
 NODE_PIDS = [int(p) for p in os.environ["NODE_PIDS"].split(",")]
+NODE_LOGS = os.environ.get("NODE_LOGS", "").split(",")
 PRIMARY_URL = os.environ["DATABASE_URL"]
 REPLICA_URL = os.environ["BREAKOUT_REPLICA_URL"]
 PSQL = os.environ.get("PSQL", "psql")
@@ -294,6 +296,39 @@ def sql(url, query):
 
 # -------------------------------------------------------------------------------------- phases
 
+# The first line of what the Swift runtime writes when a process traps (a failed precondition, a
+# fatalError, a signal), and its backtracer's heading.
+CRASH_MARKS = ("Fatal error", "Precondition failed", "Assertion failed", "*** Program crashed", "*** Signal")
+
+
+def crash_report(log_path, lines=80):
+    """What a dead node wrote from its first crash line on (the Swift backtrace), else its last lines."""
+    try:
+        with open(log_path, errors="replace") as log:
+            text = log.read().splitlines()
+    except OSError as error:
+        return f"(no log: {error})"
+    first = next((i for i, line in enumerate(text) if any(mark in line for mark in CRASH_MARKS)), None)
+    shown = text[first:first + lines] if first is not None else text[-lines:]
+    return "\n".join(shown)
+
+
+reported_dead = set()         # nodes whose crash report has been printed
+
+
+def nodes_survived(phase):
+    """Every node process started by scripts/ha-test is still the same process; a crash report for any that is not."""
+    dead = [(index, pid) for index, pid in enumerate(NODE_PIDS) if not os.path.exists(f"/proc/{pid}")]
+    for index, pid in dead:
+        if pid in reported_dead:
+            continue
+        reported_dead.add(pid)
+        log = NODE_LOGS[index] if index < len(NODE_LOGS) and NODE_LOGS[index] else None
+        say(f"node-{index + 1} (pid {pid}) is gone after the {phase}; its crash report:")
+        print(crash_report(log) if log else "(no log path given)", flush=True)
+    return check(f"{phase}: every node process survived", not dead,
+                 f"{len(NODE_PIDS) - len(dead)} of {len(NODE_PIDS)} alive" + (f"; gone: node-{', node-'.join(str(i + 1) for i, _ in dead)}" if dead else ""))
+
 def outage_figures(name, killed_at, members_before):
     """Waits for writes after a kill, then checks and prints the outage's figures."""
     back = None
@@ -404,6 +439,7 @@ def main():
     killed_at = kill(old)
     say(f"killed {old} (Patroni and postmaster, SIGKILL)")
     figures["failover"] = outage_figures("failover", killed_at, old)
+    nodes_survived("failover")
     figures["rejoin"] = rejoin(old)
 
     # 2. Failover back to the old primary, then the killed one rejoins.
@@ -413,6 +449,7 @@ def main():
     say(f"killed {second}")
     figures["failback"] = outage_figures("failover back", killed_at, second)
     check("failover back: the first primary is primary again", primary_now() == old)
+    nodes_survived("failover back")
     figures["rejoin2"] = rejoin(second)
 
     # 3. Planned switchover.
@@ -432,6 +469,7 @@ def main():
     check("switchover: writes go on", len(switched_back) > 10, f"{len(switched_back)} answered after it began")
     rejoined = wait_for("the old leader to be a synchronous standby", lambda: rest_ok(leader, "sync"), 90)
     check("switchover: the old leader follows as synchronous standby", rejoined)
+    nodes_survived("switchover")
 
     # The load stops; every client's last write is answered.
     stop_load.set()
@@ -484,8 +522,7 @@ def main():
                                  f"FROM events WHERE meeting_id = '{meeting_id}'")[0]
         check(f"timer of meeting {meeting_id[:8]} fired once", fired == ["1", "1", "1", "0"],
               f"time_up, breakout_closed, fired, pending = {fired}")
-    alive = [pid for pid in NODE_PIDS if os.path.exists(f"/proc/{pid}")]
-    check("no node restarted", len(alive) == len(NODE_PIDS), f"{len(alive)} of {len(NODE_PIDS)} node processes are the ones started")
+    nodes_survived("whole run")
 
     # Operators on the replica: breakout_readonly sees the same rooms as on the primary once replayed.
     sql(PRIMARY_URL, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ha_operator') THEN "
@@ -512,10 +549,13 @@ def main():
         check("operators: breakout_readonly cannot read tokens on the replica", True)
 
     f = figures
-    print(f"figures: failover writes back {f['failover']['back']:.2f} s (slowest answer: node {f['failover']['node_max']:.2f} s, "
-          f"via nginx {f['failover']['nginx_max']:.2f} s); failover back {f['failback']['back']:.2f} s "
-          f"(node {f['failback']['node_max']:.2f} s, nginx {f['failback']['nginx_max']:.2f} s); rejoin {f['rejoin']:.1f} s and "
-          f"{f['rejoin2']:.1f} s; switchover longest pause {f['switchover_pause']:.2f} s; {total} moves answered; "
+
+    def sec(value, digits=2):
+        return "none" if value is None else f"{value:.{digits}f}"
+    print(f"figures: failover writes back {sec(f['failover']['back'])} s (slowest answer: node {sec(f['failover']['node_max'])} s, "
+          f"via nginx {sec(f['failover']['nginx_max'])} s); failover back {sec(f['failback']['back'])} s "
+          f"(node {sec(f['failback']['node_max'])} s, nginx {sec(f['failback']['nginx_max'])} s); rejoin {sec(f['rejoin'], 1)} s and "
+          f"{sec(f['rejoin2'], 1)} s; switchover longest pause {sec(f['switchover_pause'])} s; {total} moves answered; "
           f"{len(timers)} timers; whole run {now():.0f} s", flush=True)
 
 
@@ -525,6 +565,8 @@ if __name__ == "__main__":
     except Exception as error:  # a step that could not run counts as one failure
         check("the scenario ran to its end", False, f"{type(error).__name__}: {error}")
         stop_load.set()
+        if not any(name == "whole run: every node process survived" for name, _, _ in results):
+            nodes_survived("whole run")
     passed = sum(1 for _, ok, _ in results if ok)
     failed = len(results) - passed
     print(f"ha: {passed} passed, {failed} failed", flush=True)
