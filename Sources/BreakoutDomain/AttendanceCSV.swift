@@ -41,10 +41,7 @@ public enum AttendanceCSV {
     }
 
     /// People's text, defused for spreadsheets.
-    static func text(_ value: String) -> String {
-        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
-        return "'" + value
-    }
+    static func text(_ value: String) -> String { SpreadsheetText.defused(value) }
 
     static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return field }

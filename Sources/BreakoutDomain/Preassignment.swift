@@ -160,8 +160,9 @@ public enum PreassignmentList {
         var entries: [Entry] = []
         for row in rows {
             let label = "line \(row.line)"
-            var entry = Entry(roomField: label, emailField: label, wholeField: label, room: row.fields[0],
-                              email: row.fields.count > 1 ? row.fields[1] : nil)
+            // The download of the web app defuses formulas (SpreadsheetText): its file reads back as it was.
+            var entry = Entry(roomField: label, emailField: label, wholeField: label, room: SpreadsheetText.readBack(row.fields[0]),
+                              email: row.fields.count > 1 ? SpreadsheetText.readBack(row.fields[1]) : nil)
             if row.brokenUTF8 { entry.problems.append(brokenUTF8Problem) }
             let extra = row.fields.dropFirst(2).filter { !$0.trimmingWhitespace().isEmpty }
             if !extra.isEmpty {

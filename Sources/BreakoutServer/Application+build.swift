@@ -21,7 +21,8 @@ extension BreakoutServer {
         let router = Router(context: BreakoutRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
-        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(
+            strictTransport: configuration.signIn?.publicURL.lowercased().hasPrefix("https://") == true))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: IdempotencyMiddleware())
         // Innermost: a GET that no route answers may be a file of the web app.

@@ -15,6 +15,9 @@ public struct BreakoutRequestContext: RequestContext {
     /// The person signed in (a session cookie or a personal API token), on the routes that read it
     /// (set by `PeopleMiddleware`).
     public var user: User?
+    /// True when `user` came from a personal API token rather than the session cookie: such a
+    /// request may act as the person, but not make more tokens.
+    public var userByAPIToken = false
     /// The connection: a live stream, once caught up, is written on its event loop (`DirectStream`).
     public let channel: any Channel
 

@@ -140,24 +140,28 @@ extension MeetingStore {
         }
     }
 
-    /// A new API token of `userId`. The answer is the only place the token ever appears.
-    public func createAPIToken(userId: UUID, name: String, expiresInDays: Int?) async throws -> APIToken {
+    /// A new API token of `userId`, working for `expiresInDays`; nil when the person already holds
+    /// `maxAlive` tokens that work. The answer is the only place the token ever appears.
+    public func createAPIToken(userId: UUID, name: String, expiresInDays: Int, maxAlive: Int) async throws -> APIToken? {
         let name = try InputValidation.text(name, field: "name", length: 1...64)
         let token = "bk_" + Tokens.generate()
         let id = UUID()
         let logger = logger
-        return try await withBoundedConnection { connection in
+        return try await boundedTransaction { connection in
+            // The person's row, locked: two tokens made at once are counted one after the other.
+            try await connection.query("SELECT 1 FROM users WHERE id = \(userId) FOR UPDATE", logger: logger)
             let rows = try await connection.query(
                 """
                 INSERT INTO api_tokens (id, user_id, name, token_hash, expires_at)
-                VALUES (\(id), \(userId), \(name), \(Tokens.hash(token)),
-                        CASE WHEN \(expiresInDays)::int IS NULL THEN NULL ELSE now() + make_interval(days => \(expiresInDays)::int) END)
+                SELECT \(id), \(userId), \(name), \(Tokens.hash(token)), now() + make_interval(days => \(expiresInDays)::int)
+                WHERE (SELECT count(*) FROM api_tokens
+                       WHERE user_id = \(userId) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) < \(maxAlive)
                 RETURNING created_at, expires_at
                 """, logger: logger)
             for try await (createdAt, expiresAt) in rows.decode((Date, Date?).self) {
                 return APIToken(id: id, name: name, createdAt: createdAt, expiresAt: expiresAt, token: token)
             }
-            throw StoreError.notApplied
+            return nil
         }
     }
 

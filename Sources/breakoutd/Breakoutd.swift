@@ -152,9 +152,20 @@ struct Serve: AsyncParsableCommand {
                 "BREAKOUT_HOST_POLICY must be anyone, claim:NAME=V1,V2 or domain:D1,D2 (got '\(policyText)').")
         }
         let scopes = env["BREAKOUT_OIDC_SCOPES"].flatMap { $0.isEmpty ? nil : $0 } ?? "openid email profile"
-        return SignInConfiguration(
+        var configuration = SignInConfiguration(
             issuer: issuer, clientId: clientId, clientSecret: env["BREAKOUT_OIDC_CLIENT_SECRET"].flatMap { $0.isEmpty ? nil : $0 },
             publicURL: publicURL, scopes: scopes, tokenSecret: secret, hostPolicy: policy)
+        func whole(_ name: String, in range: ClosedRange<Int>, default value: Int) throws -> Int {
+            guard let text = env[name], !text.isEmpty else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw ValidationError("\(name) must be a whole number \(range.lowerBound)–\(range.upperBound) (got '\(text)').")
+            }
+            return number
+        }
+        configuration.apiTokens = .init(
+            maxDays: try whole("BREAKOUT_API_TOKEN_MAX_DAYS", in: 1...3650, default: 90),
+            perPerson: try whole("BREAKOUT_API_TOKENS_PER_PERSON", in: 1...1000, default: 20))
+        return configuration
     }
 
     /// Audio and video (`BREAKOUT_MEDIA=janus`), nil when off; a clear message for anything wrong.

@@ -98,6 +98,22 @@ struct BalancerTests {
         #expect(try await nginx.accessLog { $0.contains("id=client-chosen-1") }.contains("id=client-chosen-1"))
     }
 
+    @Test("the balancer serves no /metrics (operators scrape each node) and names no nginx version")
+    func noMetricsNoVersion() async throws {
+        let answerer = try FakeUpstream("answerer", .answer)
+        defer { answerer.close() }
+        let nginx = try await NginxProcess.start(upstreamPorts: [answerer.port])
+        defer { nginx.stop() }
+        let received = answerer.received.count
+        let metrics = try await nginx.request(.GET, "/metrics")
+        #expect(metrics.status == .notFound)
+        #expect(metrics.json["code"] == "not_found")
+        #expect(metrics.headers.first(name: "Content-Type") == "application/problem+json")
+        #expect(answerer.received.count == received, "the request never reached a node")
+        let server = metrics.headers.first(name: "Server") ?? ""
+        #expect(!server.contains("/"), "Server: \(server)")
+    }
+
     @Test("the access log never holds a query string (live streams carry their token there)")
     func noTokensInTheLog() async throws {
         let answerer = try FakeUpstream("answerer", .answer)

@@ -105,6 +105,10 @@ struct IDTokenTests {
         let key = Key(id: "k1")
         try await Self.withProvider(keys: KeySet([key])) { provider, issuer in
             let claims = try await provider.verify(idToken: try key.token(claims: Self.claims(issuer: issuer)), nonce: "n-1")
+            // Several audiences with us as the authorized party, and a provider's clock a little ahead.
+            let shared = Self.claims(issuer: issuer, audience: [Self.clientId, "other"])
+                .merging(["azp": Self.clientId, "iat": Int(Date().timeIntervalSince1970) + 30]) { $1 }
+            #expect(await Self.refusal(provider, try key.token(claims: shared)) == nil)
             #expect(claims["email"]?.stringValue == "ada@uni.example")
             let person = try OpenIDProvider.person(claims)
             #expect(person.subject == "ada" && person.name == "Ada Lovelace" && person.emailVerified)
@@ -130,6 +134,13 @@ struct IDTokenTests {
                 ("no kid", try key.token(header: ["alg": "ES256"], claims: good), "no key"),
                 ("unknown kid", try Key(id: "k9").token(claims: good), "no key k9"),
                 ("not a JWT", "abc.def", "not a signed JWT"),
+                ("several audiences, no azp", try key.token(claims: Self.claims(issuer: issuer, audience: [Self.clientId, "other"])), "azp"),
+                ("several audiences, azp another client",
+                 try key.token(claims: Self.claims(issuer: issuer, audience: [Self.clientId, "other"]).merging(["azp": "other"]) { $1 }), "azp other"),
+                ("one audience, azp another client",
+                 try key.token(claims: good.merging(["azp": "other"]) { $1 }), "azp other"),
+                ("issued in the future",
+                 try key.token(claims: good.merging(["iat": Int(Date().timeIntervalSince1970) + 600]) { $1 }), "issued in the future"),
             ]
             for (what, token, reason) in cases {
                 let refusal = await Self.refusal(provider, token)
@@ -179,8 +190,19 @@ struct IDTokenTests {
     @Test("returnTo is a local path, never another site")
     func returnTo() {
         #expect(SignInState.localPath("/?code=ABC") == "/?code=ABC")
-        for hostile in ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", nil] {
-            #expect(SignInState.localPath(hostile) == "/", "\(hostile ?? "nil")")
+        #expect(SignInState.localPath("/courses/3f2a?tab=meetings&x=%2F") == "/courses/3f2a?tab=meetings&x=%2F")
+        for hostile in ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", nil,
+                        "/ /evil.example", "/\u{7F}/evil.example", "/\u{A0}/evil.example", "/\u{2028}/evil.example",
+                        "/" + String(repeating: "a", count: SignInState.maxLocalPathBytes)] {
+            #expect(SignInState.localPath(hostile) == "/", "\(hostile.map { $0.debugDescription } ?? "nil")")
+        }
+        // Every C0 control, the tab first (`/%09/evil.example`: browsers strip it and go to
+        // //evil.example), in front of a second slash and inside a path.
+        for code in UInt8(0)...0x1F {
+            let control = String(UnicodeScalar(code))
+            #expect(SignInState.localPath("/\(control)/evil.example") == "/", "control \(code) before a slash")
+            #expect(SignInState.localPath("/\(control)\(control)/evil.example") == "/", "control \(code) twice")
+            #expect(SignInState.localPath("/page\(control)") == "/", "control \(code) in a path")
         }
     }
 

@@ -103,7 +103,7 @@ struct PeopleTests {
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await store.sessionUser(token: short, lifetime: .seconds(1)) == nil, "expired")
 
-            let made = try await store.createAPIToken(userId: ada.id, name: "LMS", expiresInDays: 30)
+            let made = try #require(try await store.createAPIToken(userId: ada.id, name: "LMS", expiresInDays: 30, maxAlive: 20))
             let token = try #require(made.token)
             #expect(token.hasPrefix("bk_"))
             #expect(try await store.apiTokenUser(token: token)?.id == ada.id)
@@ -124,7 +124,7 @@ struct PeopleTests {
         try await Self.withStore { store, client in
             let ada = try await Self.user(store, "Ada", email: "ada4@uni.test")
             _ = try await store.startSession(userId: ada.id, lifetime: .seconds(3600))
-            _ = try await store.createAPIToken(userId: ada.id, name: "script", expiresInDays: nil)
+            _ = try await store.createAPIToken(userId: ada.id, name: "script", expiresInDays: 90, maxAlive: 20)
             let created = try await store.createMeeting(
                 title: "Owned", hostName: "", settings: .init(breakoutRoomsEnabled: true), owner: Self.signedIn(ada))
             try await client.withConnection { connection in

@@ -1,5 +1,5 @@
 import BreakoutDomain
-import BreakoutServer
+@testable import BreakoutServer
 import BreakoutStore
 import Foundation
 import Hummingbird
@@ -134,6 +134,81 @@ struct SignInHTTPTests {
             #expect(callback.body.contains("did not start a sign-in"))
             #expect(callback.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
             #expect(callback.headers[.xContentTypeOptions] == "nosniff")
+        }
+    }
+
+    @Test("API tokens: only a signed-in session mints them, each lives at most 90 days, and a person has at most 20")
+    func apiTokenLimits() async throws {
+        let teacher = try await Self.session("employee", email: "l-\(UUID())@uni.test".lowercased())
+        try await withNode(configuration: Self.configuration) { node in
+            @Sendable func mint(_ json: JSONValue, bearer: String? = nil) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, json: JSONValue, body: String) {
+                bearer == nil
+                    ? try await Self.send(node, .post, "/v1/me/api-tokens", cookie: teacher, origin: Self.publicURL, json: json)
+                    : try await Self.send(node, .post, "/v1/me/api-tokens", bearer: bearer, json: json)
+            }
+            // No expiry asked: the longest, 90 days.
+            let made = try await mint(["name": "LMS"])
+            #expect(made.status == .created, "\(made.body)")
+            let token = try #require(made.json["token"]?.stringValue)
+            let expires = try #require(made.json["expiresAt"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(expires.timeIntervalSinceNow - 90 * 86_400) < 3_600, "expires \(expires)")
+            #expect(try await mint(["name": "Long", "expiresInDays": 91]).json["code"] == "validation_failed")
+            #expect(try await mint(["name": "Never", "expiresInDays": nil]).json["expiresAt"] != .null)
+            // A token cannot make tokens: that needs the person's own session.
+            let byToken = try await mint(["name": "Child"], bearer: token)
+            #expect(byToken.status == .forbidden && byToken.json["code"] == "session_required", "\(byToken.body)")
+            // 2 made so far; up to 20 alive, then 409 until one is revoked.
+            for index in 2..<20 {
+                #expect(try await mint(["name": .string("T\(index)")]).status == .created)
+            }
+            let over = try await mint(["name": "One too many"])
+            #expect(over.status == .conflict && over.json["code"] == "too_many_api_tokens", "\(over.body)")
+            let id = try #require(made.json["id"]?.stringValue)
+            #expect(try await Self.send(node, .delete, "/v1/me/api-tokens/\(id)", cookie: teacher, origin: Self.publicURL).status == .noContent)
+            #expect(try await mint(["name": "After a revocation"]).status == .created)
+        }
+    }
+
+    @Test("answers that carry a token are never stored (no-store); HSTS with an https public URL, never without")
+    func noStoreAndHSTS() async throws {
+        let teacher = try await Self.session("employee", email: "n-\(UUID())@uni.test".lowercased())
+        try await withNode(configuration: Self.configuration) { node in
+            let made = try await Self.send(
+                node, .post, "/v1/me/api-tokens", cookie: teacher, origin: Self.publicURL, json: ["name": "LMS", "expiresInDays": 30])
+            let token = try #require(made.json["token"]?.stringValue)
+            let created = try await Self.send(node, .post, "/v1/meetings", bearer: token, json: ["title": "Stored nowhere"])
+            let code = try #require(created.json["meeting"]?["code"]?.stringValue)
+            let joined = try await Self.send(node, .post, "/v1/meetings/join", cookie: teacher, origin: Self.publicURL, json: ["code": .string(code)])
+            for (what, answer) in [("API token", made), ("create", created), ("join", joined)] {
+                #expect(answer.status == .created || answer.status == .ok, "\(what): \(answer.status) \(answer.body)")
+                #expect(answer.headers[.cacheControl] == "no-store", "\(what)")
+                #expect(answer.headers[.strictTransportSecurity] == "max-age=31536000", "\(what)")
+            }
+        }
+        try await withNode { node in
+            let created = try await Self.send(node, .post, "/v1/meetings", json: ["title": "Open mode"])
+            #expect(created.status == .created)
+            #expect(created.headers[.cacheControl] == "no-store")
+            #expect(created.headers[.strictTransportSecurity] == nil, "no https public URL: no HSTS")
+        }
+    }
+
+    @Test("a callback whose sign-in was already completed is refused before the provider is asked")
+    func replayedState() async throws {
+        // This browser's sign-in, already completed once: its nonce is used.
+        let attempt = SignInState.start(returnTo: "/")
+        #expect(try await PeopleTests.withStore { store, _ in try await store.useNonce(attempt.nonce) })
+        let sealed = try attempt.sealed(with: PeopleTests.secret)
+        try await withNode(configuration: Self.configuration) { node in
+            var headers = HTTPFields()
+            headers[.cookie] = "\(SignInState.cookieName)=\(sealed)"
+            let path = "/auth/callback?code=replayed&state=\(attempt.state)"
+            let (status, body) = try await node.client.execute(uri: path, method: .get, headers: headers) { response in
+                (response.status, String(buffer: response.body))
+            }
+            // The provider is down (nothing listens at its address): asked, it would be a 502.
+            #expect(status == .badRequest, "\(status): \(body)")
+            #expect(body.contains("already completed"), "\(body)")
         }
     }
 

@@ -23,6 +23,21 @@ struct PreassignmentListTests {
         #expect(list.map(\.email) == ["a@uni.example", "b@uni.example"])
     }
 
+    @Test("Formulas are defused in a file for spreadsheets, and such a file reads back as it was")
+    func spreadsheetFormulas() throws {
+        for value in ["=HYPERLINK(\"http://evil.example\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rReturn"] {
+            #expect(SpreadsheetText.defused(value) == "'" + value)
+            #expect(SpreadsheetText.readBack(SpreadsheetText.defused(value)) == value)
+        }
+        for plain in ["Group A", "'quoted by its author", "", "a=b"] {
+            #expect(SpreadsheetText.defused(plain) == plain)
+            #expect(SpreadsheetText.readBack(plain) == plain)
+        }
+        // The web app's download of a list with a room named "=1+2" (its csvField writes the same).
+        let list = try csv("Pre-assign Room Name,Email Address\r\n'=1+2,ada@uni.example\r\n'-Room,grace@uni.example\r\n")
+        #expect(list.map(\.room) == ["=1+2", "-Room"])
+    }
+
     @Test("The header is matched without regard to case or surrounding spaces; blank lines are skipped")
     func lenientHeaderAndBlankLines() throws {
         let list = try csv("pre-assign room name , EMAIL ADDRESS\n\nRoom 1,a@uni.example\n,\n\n")

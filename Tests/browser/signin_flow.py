@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -275,6 +276,19 @@ def campus_sign_in(cluster):
         check(status == 401 and problem["code"] == "not_signed_in", f"/v1/me answered {status} {problem}")
         check(kept_in_browser(sam, ctx["meeting"]) is None, "signing out forgot the meeting joined as Sam")
 
+    def returns_only_to_the_service():
+        # `returnTo=/%09/evil.example` once passed the local-path check (a tab is no newline) and
+        # the browser, which strips the tab, went on to //evil.example after signing in.
+        sam = people["sam-2"]
+        sam.driver.get(base() + "/auth/login?returnTo=/%09/evil.example")
+        button = sam.wait(lambda: (sam.driver.find_elements(By.CSS_SELECTOR, 'button[name=sub][value="sam@uni.example"]') or [None])[0],
+                          "the provider's sign-in button for Sam")
+        button.click()
+        sam.wait_text("me-name", "Sam Student")
+        landed = urllib.parse.urlsplit(sam.driver.current_url)
+        check(landed.netloc == urllib.parse.urlsplit(base()).netloc and landed.path == "/",
+              f"after signing in the browser is at {sam.driver.current_url}, not the service's start page")
+
     return scenario.run((
         ("two nodes with campus sign-in start behind nginx", cluster_starts),
         ("signed out, the start page offers campus sign-in", signed_out_start_page),
@@ -287,6 +301,7 @@ def campus_sign_in(cluster):
         ("Sam joins Ada's meeting with the code as Sam Student", sam_joins_by_the_providers_name),
         ("Sam joins again from a third browser: the same participant, listed once", sam_again_from_a_third_browser),
         ("Sam signs out: /v1/me is 401 and the meeting is forgotten in that browser", sam_signs_out),
+        ("a sign-in asked to return to /%09/evil.example lands on the service's start page", returns_only_to_the_service),
     ))
 
 

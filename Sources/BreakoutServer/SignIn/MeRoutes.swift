@@ -62,11 +62,22 @@ struct MeRoutes: Sendable {
 
     @Sendable func createAPIToken(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
         let user = try requireUser(context)
+        // A leaked token must not be able to make itself a successor: minting needs the person.
+        guard !context.userByAPIToken else {
+            throw Problem(status: .forbidden, code: "session_required",
+                          detail: "API tokens are made by a person signed in with the campus account, not by a token.")
+        }
+        let limits = signIn?.apiTokens ?? .init()
         var body = try await JSONBody.read(request)
         let name = body.string("name", required: true)
-        let days = body.int("expiresInDays", in: 1...3650, nullable: true)
+        let days = body.int("expiresInDays", in: 1...limits.maxDays, nullable: true)
         try body.finish()
-        let token = try await store.createAPIToken(userId: user.id, name: try Routes.present(name), expiresInDays: days ?? nil)
+        guard let token = try await store.createAPIToken(
+            userId: user.id, name: try Routes.present(name), expiresInDays: (days ?? nil) ?? limits.maxDays, maxAlive: limits.perPerson)
+        else {
+            throw Problem(status: .conflict, code: "too_many_api_tokens",
+                          detail: "You have \(limits.perPerson) API tokens that still work: revoke one first.")
+        }
         return try Routes.json(token, status: .created)
     }
 

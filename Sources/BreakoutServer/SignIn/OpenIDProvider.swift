@@ -36,6 +36,8 @@ actor OpenIDProvider {
         var sub: SubjectClaim
         var aud: AudienceClaim
         var exp: ExpirationClaim
+        var iat: IssuedAtClaim?
+        var azp: String?
         var nonce: String?
 
         func verify(using algorithm: some JWTAlgorithm) async throws {
@@ -46,6 +48,10 @@ actor OpenIDProvider {
     /// Only asymmetric signatures: `none` and HMAC (with the provider's public key as the secret,
     /// a classic forgery) are refused before any key is looked at.
     static let acceptedAlgorithms: Set<String> = ["RS256", "ES256"]
+
+    /// How far ahead of this node's clock a provider's may be: an ID token issued later than this
+    /// from now is refused.
+    static let clockSkew: TimeInterval = 60
 
     let configuration: SignInConfiguration
     private let http: HTTPClient
@@ -151,6 +157,17 @@ actor OpenIDProvider {
             throw SignInError.invalidToken("it was issued by \(token.iss.value)")
         }
         guard token.aud.value.contains(configuration.clientId) else { throw SignInError.invalidToken("it is for another client") }
+        // OpenID Connect Core 3.1.3.7: with several audiences the token must say which party it was
+        // issued to, and whenever it says so, that party must be us.
+        if token.aud.value.count > 1, token.azp == nil {
+            throw SignInError.invalidToken("it has several audiences and no authorized party (azp)")
+        }
+        if let azp = token.azp, azp != configuration.clientId {
+            throw SignInError.invalidToken("it was issued to another client (azp \(azp))")
+        }
+        if let issued = token.iat?.value, issued.timeIntervalSinceNow > Self.clockSkew {
+            throw SignInError.invalidToken("it was issued in the future (iat)")
+        }
         guard token.nonce == nonce else { throw SignInError.invalidToken("its nonce is not this sign-in's") }
         return claims
     }

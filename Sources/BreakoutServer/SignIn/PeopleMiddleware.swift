@@ -24,6 +24,7 @@ struct PeopleMiddleware: RouterMiddleware {
         if let bearer = Routes.bearerToken(request), bearer.hasPrefix(Self.apiTokenPrefix) {
             guard let user = try await store.apiTokenUser(token: bearer) else { throw DomainError.invalidToken }
             context.user = user
+            context.userByAPIToken = true
         } else if let session = request.cookies[SignInRoutes.sessionCookie]?.value, !session.isEmpty {
             if request.method != .get && request.method != .head { try Self.requireSameOrigin(request, origin: signIn.origin) }
             context.user = try await store.sessionUser(token: session, lifetime: signIn.sessionLifetime)

@@ -21,6 +21,22 @@ public struct SignInConfiguration: Sendable {
     public var hostPolicy: HostPolicy
     /// How long a session lasts unused; each use moves its end. Default 12 hours.
     public var sessionLifetime: Duration
+    /// Limits of personal API tokens. Default: at most 90 days each, 20 alive per person.
+    public var apiTokens = APITokenLimits()
+
+    /// How long a personal API token may live and how many one person may hold. A token nobody
+    /// set an expiry for lives the longest; revoked and expired tokens do not count.
+    public struct APITokenLimits: Sendable {
+        /// The longest lifetime, in days, and the lifetime of a token made without one. Default 90.
+        public var maxDays: Int
+        /// Tokens that still work, per person. Default 20.
+        public var perPerson: Int
+
+        public init(maxDays: Int = 90, perPerson: Int = 20) {
+            self.maxDays = maxDays
+            self.perPerson = perPerson
+        }
+    }
 
     public init(
         issuer: String, clientId: String, clientSecret: String?, publicURL: String, scopes: String = "openid email profile",

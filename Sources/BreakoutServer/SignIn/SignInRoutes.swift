@@ -67,10 +67,12 @@ struct SignInRoutes: Sendable {
                 throw SignInError.invalidState("the answer is not for this browser's sign-in")
             }
             guard let code = query.get("code") else { throw SignInError.invalidState("the provider sent no code") }
-            let person = try await provider.signIn(code: String(code), codeVerifier: attempt.codeVerifier, nonce: attempt.nonce)
+            // Used once, before the provider hears of it: a replayed state cannot drive the token
+            // endpoint. A sign-in whose exchange then fails is begun again from the start.
             guard try await store.useNonce(attempt.nonce) else {
                 throw SignInError.invalidState("this sign-in was already completed")
             }
+            let person = try await provider.signIn(code: String(code), codeVerifier: attempt.codeVerifier, nonce: attempt.nonce)
             let user = try await store.signedIn(
                 issuer: configuration.issuer, subject: person.subject, email: person.email,
                 emailVerified: person.emailVerified, name: person.name, claims: person.claims)

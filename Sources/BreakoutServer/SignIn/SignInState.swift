@@ -44,12 +44,26 @@ struct SignInState: Codable, Sendable {
             inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("breakout sign-in state".utf8), outputByteCount: 32)
     }
 
-    /// A page of this service to go to after signing in: a local path only, never another site
-    /// (`//evil.example`, `/\evil.example` and absolute URLs are refused), else `/`.
+    /// A page of this service to go to after signing in: a local path only, never another site,
+    /// else `/`. Only the characters of a URI's path and query (RFC 3986: letters, digits,
+    /// `-._~!$&'()*+,;=:@/?%`) are allowed, so nothing a browser strips or turns into a slash gets
+    /// through: `/\t/evil.example` (a tab, stripped: `//evil.example`), any other control character,
+    /// `/\evil.example`, a space, and `//evil.example` and absolute URLs are all refused.
     static func localPath(_ requested: String?) -> String {
-        guard let path = requested, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
-              !path.contains(where: { $0.isNewline || $0 == "\0" })
+        guard let path = requested, path.hasPrefix("/"), !path.hasPrefix("//"), path.utf8.count <= maxLocalPathBytes,
+              path.unicodeScalars.allSatisfy(isLocalPathCharacter)
         else { return "/" }
         return path
+    }
+
+    /// Longer than any page of the web app with its query (a join code, a meeting id).
+    static let maxLocalPathBytes = 2048
+
+    private static func isLocalPathCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9": return true
+        case "-", ".", "_", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=", ":", "@", "/", "?", "%": return true
+        default: return false
+        }
     }
 }

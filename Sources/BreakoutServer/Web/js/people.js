@@ -163,10 +163,10 @@ export function apiTokensPanel() {
     h('p', {}, h('strong', {}, 'Copy your new token now: it is not shown again.')),
     h('div', { class: 'row' }, value, copy));
   const name = h('input', { name: 'name', required: true, maxlength: 64, autocomplete: 'off', placeholder: 'e.g. Canvas seminar sync' });
-  const days = h('input', { name: 'expiresInDays', type: 'number', min: 1, max: 3650, step: 1, inputmode: 'numeric', class: 'small' });
+  const days = h('input', { name: 'expiresInDays', type: 'number', min: 1, max: 90, step: 1, inputmode: 'numeric', class: 'small' });
   const form = h('form', { 'data-testid': 'api-token-form' },
     h('label', {}, 'Name', name),
-    h('label', {}, h('span', {}, 'Days until it stops working ', h('span', { class: 'muted' }, '(optional; left empty, until you revoke it)')), days),
+    h('label', {}, h('span', {}, 'Days until it stops working ', h('span', { class: 'muted' }, '(optional, at most 90; left empty, the longest allowed)')), days),
     h('button', { type: 'submit', class: 'primary' }, 'Make token'));
   const body = h('div', { id: 'api-tokens-body', hidden: true },
     h('p', { class: 'muted' },

@@ -311,8 +311,14 @@ export function mountPreassignments(app) {
   };
 }
 
-/** A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break. */
-function csvField(value) {
+/**
+ * A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break. Text a
+ * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return) goes
+ * after a ', which spreadsheets show as text, as the attendance CSV does; the service reads such a
+ * field back without it when the file is uploaded again.
+ */
+function csvField(text) {
+  const value = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
