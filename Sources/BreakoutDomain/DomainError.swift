@@ -49,6 +49,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case cannotChangeHost = "cannot_change_host"
         case notInCourse = "meeting_not_in_course"
         case nothingToSave = "nothing_to_save"
+        case meetingFull = "meeting_full"
     }
 
     /// One offending input: a field of a JSON body (`options.timerSeconds`) or a line of a CSV.
@@ -153,4 +154,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         .notInCourse, "This meeting belongs to no course: create it with a courseId to keep its groups.")
     public static let nothingToSave = Self(
         .nothingToSave, "There are no groups to save: nobody with an email is assigned to a room (or was in one when the rooms closed).")
+    public static func meetingFull(_ limit: Int) -> Self {
+        Self(.meetingFull, "This meeting has its most participants (\(limit)); nobody else can join. Ask the host.")
+    }
 }

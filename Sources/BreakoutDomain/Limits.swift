@@ -2,6 +2,9 @@
 public struct Limits: Sendable, Equatable {
     /// Most rooms a breakout may have (docs/rules.md, rule 1: `roomCount` is 1 to this). Default 100.
     public var maxRooms: Int
+    /// Most participants a meeting may have, its host and co-hosts included: the next join is 409
+    /// `meeting_full`. A server setting. Default 1000.
+    public var maxParticipants: Int
     public static let displayNameLength = 1...64
     public static let roomNameLength = 1...64
     public static let titleLength = 1...200
@@ -14,7 +17,8 @@ public struct Limits: Sendable, Equatable {
     /// A rotation's seed: 32 bits, an integer every JSON reader holds exactly.
     public static let seed = 0...4_294_967_295
 
-    public init(maxRooms: Int = 100) {
+    public init(maxRooms: Int = 100, maxParticipants: Int = 1000) {
         self.maxRooms = maxRooms
+        self.maxParticipants = maxParticipants
     }
 }

@@ -24,7 +24,7 @@ extension BreakoutServer {
         router.add(middleware: SecurityHeadersMiddleware(
             strictTransport: configuration.signIn?.publicURL.lowercased().hasPrefix("https://") == true))
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: IdempotencyMiddleware())
+        router.add(middleware: IdempotencyMiddleware(sessionCookie: configuration.signIn?.sessionCookieName))
         // Innermost: a GET that no route answers may be a file of the web app.
         if let web = WebApp.middleware(directory: configuration.webDirectory, logger: Logger(label: "breakout.web")) {
             router.add(middleware: web)
@@ -87,7 +87,7 @@ extension BreakoutServer {
         poolConfiguration.options.connectTimeout = configuration.databaseConnectTimeout
         let client = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
         let store = MeetingStore(
-            client: client, limits: Limits(maxRooms: configuration.maxRooms), logger: logger,
+            client: client, limits: Limits(maxRooms: configuration.maxRooms, maxParticipants: configuration.maxParticipants), logger: logger,
             connectTimeout: configuration.databaseConnectTimeout)
         let hub = EventHub(store: store, heartbeat: configuration.heartbeat)
         let media = configuration.media.map {

@@ -38,6 +38,8 @@ public final class EventHub: Service, Sendable {
     let readLimit = 500
     /// The node's shared snapshots.
     public let snapshots: SharedSnapshots
+    /// Live streams per participant on this node.
+    let streamCap: StreamCap
 
     private struct State {
         var machine: Machine
@@ -58,8 +60,9 @@ public final class EventHub: Service, Sendable {
     /// - Parameter recentEvents: events kept per meeting for streams that subscribe a little behind. Default 128.
     public init(
         store: MeetingStore, bufferLimit: Int = 256, pollInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(15),
-        maxConcurrentReads: Int = 4, recentEvents: Int = 128
+        maxConcurrentReads: Int = 4, recentEvents: Int = 128, streamsPerParticipant: Int = 4
     ) {
+        self.streamCap = StreamCap(limit: streamsPerParticipant)
         self.store = store
         self.bufferLimit = bufferLimit
         self.pollInterval = pollInterval

@@ -12,6 +12,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = BreakoutRequestContext
     static var header: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
     static var unsafeMethods: Set<HTTPRequest.Method> { [.post, .put, .patch, .delete] }
+    /// The session cookie's name with campus sign-in (nil in open mode).
+    let sessionCookie: String?
+
+    init(sessionCookie: String? = nil) {
+        self.sessionCookie = sessionCookie
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.unsafeMethods.contains(request.method), let key = request.headers[Self.header] else {
@@ -25,8 +31,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
         // The body is part of the request's identity; read it once and hand it on.
         var request = request
         let body = try await request.collectBody(upTo: Routes.maxUploadBytes)
+        // The caller's credential scopes the key: its token, or the session cookie of a person
+        // signed in, so that two people's keys never meet.
+        let credential = Routes.bearerToken(request) ?? sessionCookie.flatMap { request.cookies[$0]?.value }
         let claim = Idempotency.Claim(
-            token: Routes.bearerToken(request), key: key, method: request.method.rawValue, path: request.uri.path,
+            token: credential, key: key, method: request.method.rawValue, path: request.uri.path,
             body: Self.canonical(Array(body.readableBytesView)))
         var context = context
         context.idempotencyClaim = claim

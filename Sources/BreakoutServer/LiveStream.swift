@@ -111,6 +111,8 @@ struct LiveStream: Sendable {
         defer { direct?.detach() }
         let subscription = hub.subscribe(identity.meetingId, after: reader.cursor)
         defer { hub.unsubscribe(subscription) }
+        for oldest in hub.streamCap.admit(subscription, of: identity.participantId) { oldest.finish(replaced: true) }
+        defer { hub.streamCap.remove(subscription, of: identity.participantId) }
         if let through = subscription.catchUpThrough, try await replay(through: through, to: &writer, reader: &reader) { return }
         // Ends when the hub drops this stream (too far behind), the node shuts down, or the client goes away.
         var writingDirectly = false
@@ -140,6 +142,11 @@ struct LiveStream: Sendable {
                 wrote = true
             }
             if ended { return true }
+        }
+        if delivery.replaced {
+            // A newer stream of the same caller took this one's place: the client does not reconnect.
+            try await writer.write(SSEFrame.replaced(limit: hub.streamCap.limit))
+            return true
         }
         if delivery.shutdown {
             // Clients reconnect (to another node) after a second and resume from their last id.
@@ -240,4 +247,9 @@ enum SSEFrame {
     static let keepAlive = comment("keep-alive")
     /// On shutdown: clients reconnect (to another node) after a second.
     static let reconnectElsewhere = retry(milliseconds: 1000)
+
+    /// The last frame of a stream that a newer one of the same caller replaced (`StreamCap`).
+    static func replaced(limit: Int) -> ByteBuffer {
+        ByteBuffer(string: "event: stream_replaced\ndata: {\"reason\":\"too_many_streams\",\"limit\":\(limit)}\n\n")
+    }
 }

@@ -19,6 +19,8 @@ public final class LiveSubscription: Sendable {
         var batches: [[EncodedEvent]] = []
         var heartbeat = false
         var shutdown = false
+        /// A newer stream of the same caller took this one's place (`StreamCap`).
+        var replaced = false
         var finished = false
         var cancelled = false
         /// Set when the stream must first read events up to this seq from the database itself.
@@ -28,7 +30,7 @@ public final class LiveSubscription: Sendable {
         /// event loop (`DirectStream`) instead of putting them here.
         var direct: DirectStream?
 
-        var hasMail: Bool { !batches.isEmpty || heartbeat || shutdown }
+        var hasMail: Bool { !batches.isEmpty || heartbeat || shutdown || replaced }
     }
 
     /// Everything that was waiting, oldest batch first.
@@ -38,6 +40,8 @@ public final class LiveSubscription: Sendable {
         public var heartbeat: Bool
         /// The node is shutting down: tell the client to reconnect elsewhere, then end.
         public var shutdown: Bool
+        /// Too many streams of this caller: tell the client not to reconnect, then end.
+        public var replaced = false
     }
 
     init(id: Int, meetingId: UUID, limit: Int) {
@@ -92,8 +96,9 @@ public final class LiveSubscription: Sendable {
                     box.batches = []
                     box.heartbeat = false
                     box.shutdown = false
+                    box.replaced = false
                 }
-                return .delivery(Delivery(batches: box.batches, heartbeat: box.heartbeat, shutdown: box.shutdown))
+                return .delivery(Delivery(batches: box.batches, heartbeat: box.heartbeat, shutdown: box.shutdown, replaced: box.replaced))
             }
             return box.finished ? .ended : .empty
         }
@@ -150,12 +155,14 @@ public final class LiveSubscription: Sendable {
 
     func setCatchUp(through seq: Int64) { box.withLock { $0.catchUpThrough = seq } }
 
-    /// No more deliveries: the stream gets what is waiting (and the shutdown signal, if `shutdown`), then ends.
-    func finish(shutdown: Bool = false) {
+    /// No more deliveries: the stream gets what is waiting (and the shutdown signal, if `shutdown`;
+    /// the word that it was replaced, if `replaced`), then ends.
+    func finish(shutdown: Bool = false, replaced: Bool = false) {
         let waiter = box.withLock { box -> UnsafeContinuation<Void, Never>? in
             guard !box.finished else { return nil }
             box.finished = true
             if shutdown { box.shutdown = true }
+            if replaced { box.replaced = true }
             defer { box.waiter = nil }
             return box.waiter
         }

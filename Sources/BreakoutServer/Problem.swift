@@ -38,7 +38,7 @@ public struct Problem: HTTPResponseError, Sendable {
         case .breakoutDisabled, .breakoutExists, .noBreakout, .breakoutAlreadyOpen, .breakoutNotOpen, .breakoutOpen,
              .breakoutClosing, .tooManyRooms, .lastRoom, .roomNameTaken, .returnNotAllowed, .notInRoom,
              .helpAlreadyRequested, .helpAlreadyTaken, .helpAlreadyResolved, .notInSameRoom, .hostCannotLeave,
-             .cannotChangeHost, .notInCourse, .nothingToSave:
+             .cannotChangeHost, .notInCourse, .nothingToSave, .meetingFull:
             .conflict
         }
     }

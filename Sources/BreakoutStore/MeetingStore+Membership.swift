@@ -116,14 +116,18 @@ extension MeetingStore {
         let token = signedIn?.token(in: meetingId) ?? Tokens.generate()
         // The pre-assignment list matches a signed-in person's email only when the provider verified it.
         let listedEmail = signedIn.map { $0.verifiedEmail } ?? email
+        let maxParticipants = limits.maxParticipants
         return try await anonymousCommand(meetingId, claim: claim) { transaction in
             var role = Role.participant
-            for try await (whoMayJoin, alternativeHosts, ownerId, existing) in try await transaction.query(
+            // The participants, counted up to the cap only (under the meeting's lock, so two joins
+            // cannot both take the last place): at most `maxParticipants` index entries.
+            for try await (whoMayJoin, alternativeHosts, ownerId, existing, participants) in try await transaction.query(
                 """
                 SELECT m.who_may_join, m.alternative_hosts, m.owner_id,
-                       (SELECT p.id FROM participants p WHERE p.meeting_id = m.id AND p.user_id = \(signedIn?.user.id))
+                       (SELECT p.id FROM participants p WHERE p.meeting_id = m.id AND p.user_id = \(signedIn?.user.id)),
+                       (SELECT count(*) FROM (SELECT 1 FROM participants p WHERE p.meeting_id = m.id LIMIT \(maxParticipants)) AS counted)::int
                 FROM meetings m WHERE m.id = \(meetingId)
-                """).decode((String, [String], UUID?, UUID?).self) {
+                """).decode((String, [String], UUID?, UUID?, Int).self) {
                 // One person, one participant: the same one again, as it is now. Its token is
                 // derived again; stored anew in case the nodes' secret changed since.
                 if let existing {
@@ -134,6 +138,7 @@ extension MeetingStore {
                         """)
                     return Joined(meetingId: meetingId, participantId: existing, token: token)
                 }
+                guard participants < maxParticipants else { throw DomainError.meetingFull(maxParticipants) }
                 let verified = signedIn?.verifiedEmail
                 let alternativeHost = verified.map(alternativeHosts.contains) ?? false
                 switch Meeting.WhoMayJoin(rawValue: whoMayJoin) ?? .anyone {

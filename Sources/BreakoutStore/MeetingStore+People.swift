@@ -16,7 +16,7 @@ public struct User: Sendable, Equatable, Codable {
 }
 
 /// A personal API token as its owner sees it (the token itself only once, when it is made).
-public struct APIToken: Sendable, Equatable, Codable {
+public struct APIToken: Sendable, Equatable, Codable, IdempotentResult {
     public var id: UUID
     public var name: String
     public var createdAt: Date
@@ -88,9 +88,9 @@ extension MeetingStore {
     }
 
     /// A new web session of `userId`: the token for the cookie (only its hash is kept).
-    public func startSession(userId: UUID, lifetime: Duration) async throws -> String {
+    public func startSession(userId: UUID, lifetime: Duration, maxLifetime: Duration? = nil) async throws -> String {
         let token = Tokens.generate()
-        let seconds = Double(lifetime.components.seconds)
+        let seconds = Double(min(lifetime, maxLifetime ?? lifetime).components.seconds)
         try await run(
             """
             INSERT INTO web_sessions (token_hash, user_id, expires_at)
@@ -99,15 +99,19 @@ extension MeetingStore {
         return token
     }
 
-    /// The user of a live session, whose end moves `lifetime` past now; nil for an unknown, ended or
-    /// expired one.
-    public func sessionUser(token: String, lifetime: Duration) async throws -> User? {
+    /// The user of a live session, whose end moves `lifetime` past now but never past
+    /// `maxLifetime` after it began (ASVS 3.3.2: a session ends however busy it is); nil for an
+    /// unknown, ended or expired one.
+    public func sessionUser(token: String, lifetime: Duration, maxLifetime: Duration? = nil) async throws -> User? {
         let seconds = Double(lifetime.components.seconds)
+        let maxSeconds = Double((maxLifetime ?? .seconds(100 * 365 * 86_400)).components.seconds)
         return try await user(
             """
             WITH live AS (
-                UPDATE web_sessions SET expires_at = now() + make_interval(secs => \(seconds))
+                UPDATE web_sessions
+                SET expires_at = least(now() + make_interval(secs => \(seconds)), created_at + make_interval(secs => \(maxSeconds)))
                 WHERE token_hash = \(Tokens.hash(token)) AND ended_at IS NULL AND expires_at > now()
+                    AND created_at + make_interval(secs => \(maxSeconds)) > now()
                 RETURNING user_id
             )
             SELECT u.id, u.subject, u.email, u.email_verified, u.name, u.claims::text FROM users u JOIN live ON live.user_id = u.id
@@ -140,30 +144,52 @@ extension MeetingStore {
         }
     }
 
-    /// A new API token of `userId`, working for `expiresInDays`; nil when the person already holds
-    /// `maxAlive` tokens that work. The answer is the only place the token ever appears.
-    public func createAPIToken(userId: UUID, name: String, expiresInDays: Int, maxAlive: Int) async throws -> APIToken? {
+    /// A new API token of `userId`, working for `expiresInDays`, with the answer to send (its JSON);
+    /// nil when the person already holds `maxAlive` tokens that work. The answer is the only place
+    /// the token ever appears, and a retry with the same `claim` gets that answer again, as it was
+    /// stored (sealed in the key's row): not decoded and encoded again, which could move a date's
+    /// last digit.
+    public func createAPIToken(
+        userId: UUID, name: String, expiresInDays: Int, maxAlive: Int, claim: Idempotency.Claim? = nil
+    ) async throws -> (token: APIToken, answer: JSONValue)? {
         let name = try InputValidation.text(name, field: "name", length: 1...64)
         let token = "bk_" + Tokens.generate()
         let id = UUID()
         let logger = logger
-        return try await boundedTransaction { connection in
-            // The person's row, locked: two tokens made at once are counted one after the other.
-            try await connection.query("SELECT 1 FROM users WHERE id = \(userId) FOR UPDATE", logger: logger)
-            let rows = try await connection.query(
-                """
-                INSERT INTO api_tokens (id, user_id, name, token_hash, expires_at)
-                SELECT \(id), \(userId), \(name), \(Tokens.hash(token)), now() + make_interval(days => \(expiresInDays)::int)
-                WHERE (SELECT count(*) FROM api_tokens
-                       WHERE user_id = \(userId) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) < \(maxAlive)
-                RETURNING created_at, expires_at
-                """, logger: logger)
-            for try await (createdAt, expiresAt) in rows.decode((Date, Date?).self) {
-                return APIToken(id: id, name: name, createdAt: createdAt, expiresAt: expiresAt, token: token)
+        do {
+            return try await boundedTransaction { connection in
+                // The person's row, locked: two tokens made at once are counted one after the other.
+                try await connection.query("SELECT 1 FROM users WHERE id = \(userId) FOR UPDATE", logger: logger)
+                if let claim, let stored = try await self.claimIdempotencyKey(claim, on: connection) {
+                    return (try APIToken(storedForm: stored), stored)
+                }
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO api_tokens (id, user_id, name, token_hash, expires_at)
+                    SELECT \(id), \(userId), \(name), \(Tokens.hash(token)), now() + make_interval(days => \(expiresInDays)::int)
+                    WHERE (SELECT count(*) FROM api_tokens
+                           WHERE user_id = \(userId) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) < \(maxAlive)
+                    RETURNING created_at, expires_at
+                    """, logger: logger)
+                for try await (createdAt, expiresAt) in rows.decode((Date, Date?).self) {
+                    let made = APIToken(id: id, name: name, createdAt: createdAt, expiresAt: expiresAt, token: token)
+                    let answer = try made.storedForm()
+                    if let claim { try await self.storeIdempotentResult(claim, result: answer, on: connection) }
+                    return (made, answer)
+                }
+                // Too many: nothing is kept, the key's claim included (the transaction rolls back).
+                throw TooManyAPITokens()
             }
-            return nil
+        } catch {
+            // The transaction wraps what ended it: unwrapped, a refusal (a reused key) keeps its code.
+            let error = Self.translate(error)
+            if error is TooManyAPITokens { return nil }
+            throw error
         }
     }
+
+    /// Rolls back the transaction of a token one too many.
+    private struct TooManyAPITokens: Error {}
 
     /// `userId`'s tokens that still work, newest first.
     public func apiTokens(userId: UUID) async throws -> [APIToken] {

@@ -104,6 +104,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most rooms per breakout (env BREAKOUT_MAX_ROOMS).")
     var maxRooms: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_MAX_ROOMS"] ?? "") ?? 100
 
+    @Option(help: "Most participants per meeting, host and co-hosts included (env BREAKOUT_MAX_PARTICIPANTS).")
+    var maxParticipants: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_MAX_PARTICIPANTS"] ?? "") ?? 1000
+
     @Option(help: "Seconds between keep-alive comments on idle live streams (env BREAKOUT_HEARTBEAT_SECONDS).")
     var heartbeatSeconds: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_HEARTBEAT_SECONDS"] ?? "") ?? 15
 
@@ -162,6 +165,8 @@ struct Serve: AsyncParsableCommand {
             }
             return number
         }
+        configuration.sessionLifetime = .seconds(60 * (try whole("BREAKOUT_SESSION_IDLE_MINUTES", in: 5...10_080, default: 120)))
+        configuration.sessionMaxLifetime = .seconds(3600 * (try whole("BREAKOUT_SESSION_MAX_HOURS", in: 1...720, default: 12)))
         configuration.apiTokens = .init(
             maxDays: try whole("BREAKOUT_API_TOKEN_MAX_DAYS", in: 1...3650, default: 90),
             perPerson: try whole("BREAKOUT_API_TOKENS_PER_PERSON", in: 1...1000, default: 20))
@@ -210,6 +215,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard idleTimeoutSeconds >= 1 else { throw ValidationError("BREAKOUT_IDLE_TIMEOUT_SECONDS must be at least 1.") }
         guard dbConnections >= 1 else { throw ValidationError("BREAKOUT_DB_CONNECTIONS must be at least 1.") }
+        guard (1...100_000).contains(maxParticipants) else {
+            throw ValidationError("BREAKOUT_MAX_PARTICIPANTS must be a whole number 1–100000.")
+        }
         guard dbIdleSeconds >= 1 else { throw ValidationError("BREAKOUT_DB_IDLE_SECONDS must be at least 1.") }
         guard dbConnectTimeoutSeconds >= 0.1, dbConnectTimeoutSeconds <= 60 else {
             throw ValidationError("BREAKOUT_DB_CONNECT_TIMEOUT_SECONDS must be between 0.1 and 60.")
@@ -230,6 +238,7 @@ struct Serve: AsyncParsableCommand {
             databaseConnectTimeout: .milliseconds(Int((dbConnectTimeoutSeconds * 1000).rounded())),
             media: try mediaConfiguration())
         configuration.databaseIdleTimeout = .seconds(dbIdleSeconds)
+        configuration.maxParticipants = maxParticipants
         if ProcessInfo.processInfo.environment["BREAKOUT_DB_MIN_CONNECTIONS"] != nil {
             // Gone: a pool kept at a minimum crashes the node in a failover (docs/decisions.md).
             logger.warning("BREAKOUT_DB_MIN_CONNECTIONS is no longer used: the pool keeps no minimum and opens connections on demand")

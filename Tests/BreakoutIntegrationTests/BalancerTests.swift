@@ -114,6 +114,38 @@ struct BalancerTests {
         #expect(!server.contains("/"), "Server: \(server)")
     }
 
+    @Test("a flood of joins from one address is answered 429 rate_limited past its burst, and no other address is held back")
+    func joinFlood() async throws {
+        let answerer = try FakeUpstream("answerer", .answer)
+        defer { answerer.close() }
+        let nginx = try await NginxProcess.start(upstreamPorts: [answerer.port])
+        defer { nginx.stop() }
+        // 1008 joins from 127.0.0.2, 16 at a time: the template allows 300 at once and 20 a second.
+        let port = nginx.port
+        let heads = Shared<[String]>([])
+        await onThreads(16) { sender in
+            for index in 0..<63 {
+                guard let connection = try? RawConnection(port: port, from: "127.0.0.2") else { continue }
+                connection.send("POST /v1/meetings/join HTTP/1.1\r\nHost: breakout\r\nContent-Type: application/json\r\n"
+                    + "Idempotency-Key: flood-\(sender)-\(index)\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                let head = String(decoding: connection.receive(timeout: .seconds(10)).bytes, as: UTF8.self)
+                heads.update { $0.append(head) }
+            }
+        }
+        let answers = heads.value
+        let refused = answers.filter { $0.hasPrefix("HTTP/1.1 429") }
+        #expect(answers.count == 1008 && refused.count >= 1008 - 300 - 400, "\(refused.count) of \(answers.count) refused")
+        #expect(refused.allSatisfy { $0.contains("\"code\":\"rate_limited\"") && $0.contains("Retry-After: 1") })
+        #expect(answers.allSatisfy { $0.hasPrefix("HTTP/1.1 429") || $0.hasPrefix("HTTP/1.1 200") || $0.hasPrefix("HTTP/1.1 201") },
+                "\(Set(answers.map { $0.prefix(12) }))")
+        // Another address has a budget of its own.
+        let other = try RawConnection(port: port, from: "127.0.0.3")
+        other.send("POST /v1/meetings/join HTTP/1.1\r\nHost: breakout\r\nContent-Type: application/json\r\n"
+            + "Idempotency-Key: other-address\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        let head = String(decoding: other.receive(timeout: .seconds(10)).bytes, as: UTF8.self)
+        #expect(head.hasPrefix("HTTP/1.1 200"), "\(head.prefix(80))")
+    }
+
     @Test("the access log never holds a query string (live streams carry their token there)")
     func noTokensInTheLog() async throws {
         let answerer = try FakeUpstream("answerer", .answer)

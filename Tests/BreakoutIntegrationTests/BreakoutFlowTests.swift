@@ -1,4 +1,5 @@
 import BreakoutDomain
+import BreakoutServer
 import Foundation
 import Hummingbird
 import PostgresNIO
@@ -7,6 +8,22 @@ import Testing
 /// The API end to end on a real PostgreSQL: a host runs a seminar through every breakout feature.
 @Suite("Breakout flow over HTTP")
 struct BreakoutFlowTests {
+    @Test("a meeting holds at most its participant cap, host included: the next join is 409 meeting_full, and a place freed is taken again")
+    func participantCap() async throws {
+        var configuration = ServerConfiguration(nodeId: "cap")
+        configuration.maxParticipants = 3
+        try await withNode(configuration: configuration) { node in
+            let meeting = try await TestMeeting.create(on: node)
+            _ = try await meeting.join("Ann", on: node)
+            let bo = try await meeting.join("Bo", on: node)
+            let full = try await node.post("/v1/meetings/join", meeting.joinBody("Cid", email: nil))
+            #expect(full.status == .conflict && full.json["code"] == "meeting_full", "\(full.body)")
+            // Bo leaves: the place is free again.
+            #expect(try await node.delete("\(meeting.path)/participants/\(bo.id)", token: bo.token).status == .noContent)
+            _ = try await meeting.join("Cid", on: node)
+        }
+    }
+
     @Test("create, join ten, automatic spread, rename, options, open (move), moves, broadcast, close")
     func fullFlowWithAutomaticMove() async throws {
         try await withNode { node in

@@ -94,7 +94,7 @@ struct CourseTests {
             #expect(first.json["groupSet"]?["version"] == 1 && first.json["groupSet"]?["name"] == "Project groups")
             #expect(first.json["groupSet"]?["source"] == "typed")
             var headers = HTTPFields()
-            headers[.cookie] = "breakout_session=\(teacher.session)"
+            headers[.cookie] = "\(SignInHTTPTests.sessionCookie)=\(teacher.session)"
             headers[.origin] = origin
             headers[.contentType] = "text/csv"
             let csv = "Pre-assign Room Name,Email Address\nA,ada@uni.test\nA,bob@uni.test\n"
@@ -200,7 +200,7 @@ struct CourseTests {
             let emails = Set(meetings.first?["spans"]?.arrayValue?.compactMap { $0["email"]?.stringValue } ?? [])
             #expect(emails == Set(students.map(\.email)))
             var csvHeaders = HTTPFields()
-            csvHeaders[.cookie] = "breakout_session=\(teacher.session)"
+            csvHeaders[.cookie] = "\(SignInHTTPTests.sessionCookie)=\(teacher.session)"
             csvHeaders[.accept] = "text/csv"
             let csv = try await node.client.execute(uri: "/v1/courses/\(course)/attendance", method: .get, headers: csvHeaders) {
                 String(buffer: $0.body)

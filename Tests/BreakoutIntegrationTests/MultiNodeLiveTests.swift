@@ -21,6 +21,31 @@ struct MultiNodeLiveTests {
         events.enumerated().allSatisfy { $0.element.id == first + Int64($0.offset) }
     }
 
+    @Test("one token holds at most 4 live streams on a node: a fifth ends the oldest, which is told not to reconnect")
+    func streamsPerToken() async throws {
+        try await withNodeProcesses(1) { nodes in
+            let node = nodes[0]
+            let meeting = try await TestMeeting.create(on: node, title: "Tabs")
+            let ann = try await meeting.join("Ann", on: node)
+            var streams: [StreamClient] = []
+            for tab in 1...4 {
+                streams.append(try await StreamClient.connect("Ann tab \(tab)", to: node, meetingId: meeting.id, token: ann.token))
+            }
+            try await eventually("four streams with their snapshot") { streams.allSatisfy { $0.events.first?.type == "snapshot" } }
+            let fifth = try await StreamClient.connect("Ann tab 5", to: node, meetingId: meeting.id, token: ann.token)
+            defer { (streams + [fifth]).forEach { $0.close() } }
+            try await eventually("the oldest stream ended, told it was replaced") { streams[0].isFinished && streams[0].wasReplaced }
+            // The other four stay and still get events; another person's stream is not touched.
+            let hostStream = try await StreamClient.connect("host", to: node, meetingId: meeting.id, token: meeting.hostToken)
+            defer { hostStream.close() }
+            _ = try await meeting.join("Bo", on: node)
+            for stream in streams.dropFirst() + [fifth, hostStream] {
+                _ = try await stream.waitUntil("Bo's join on \(stream.label)") { $0.contains { $0.type == "participant_joined" } }
+                #expect(!stream.isFinished && !stream.wasReplaced, "\(stream.label)")
+            }
+        }
+    }
+
     @Test("a host on node A, a co-host streaming from B and participants from C see the same events in the same order")
     func sameOrderEverywhere() async throws {
         try await withNodeProcesses(3) { nodes in

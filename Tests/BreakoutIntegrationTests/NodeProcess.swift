@@ -289,7 +289,12 @@ final class StreamClient: ReceivingStream {
         return client
     }
 
+    private let replacedFrame = Mutex(false)
+    /// The server said a newer stream of the same caller took this one's place (`stream_replaced`).
+    var wasReplaced: Bool { replacedFrame.withLock { $0 } }
+
     private func parse(_ frame: String) {
+        if frame.hasPrefix("event: stream_replaced\n") { replacedFrame.withLock { $0 = true } }
         let (retry, event) = Self.parseFrame(frame)
         if let retry { retryHint.withLock { $0 = retry } }
         if let event { received.withLock { $0.append(event) } }

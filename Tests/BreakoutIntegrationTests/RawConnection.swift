@@ -5,11 +5,26 @@ import Foundation
 final class RawConnection {
     private let fd: Int32
 
-    init(port: Int) throws {
+    /// - Parameter source: the loopback address to send from (`127.0.0.2`: another client address
+    ///   than the other tests' 127.0.0.1); default the system's choice.
+    init(port: Int, from source: String? = nil) throws {
         // Close-on-exec: processes other tests spawn (PostgreSQL among them) must not inherit
         // thousands of these; PostgreSQL refuses to start when they use up its descriptors.
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                Glibc.close(fd)
+                throw Failure("bind \(source): errno \(code)")
+            }
+        }
         let connected = withLoopbackAddress(port: port) { connect(fd, $0, $1) == 0 }
         guard connected else {
             let code = errno
@@ -112,5 +127,27 @@ enum ProcessFigures {
         setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         return Int(clamping: limit.rlim_cur)
+    }
+}
+
+/// Runs `body(index)` on `count` threads of their own and returns when all have ended. For loops of
+/// blocking socket calls (`RawConnection`): on the concurrency pool's threads (two on this
+/// machine) they would hold up every other test's tasks meanwhile. `niceness` (0–19) lowers the
+/// threads' priority, for a load generator that must not take the CPU from what it measures.
+func onThreads(_ count: Int, niceness: Int32 = 0, _ body: @escaping @Sendable (Int) -> Void) async {
+    await withTaskGroup(of: Void.self) { group in
+        for index in 0..<count {
+            group.addTask {
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    let thread = Thread {
+                        // On Linux the nice value is per thread: 0 names the calling one.
+                        if niceness > 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+                        body(index)
+                        done.resume()
+                    }
+                    thread.start()
+                }
+            }
+        }
     }
 }

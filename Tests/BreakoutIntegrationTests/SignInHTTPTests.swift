@@ -4,6 +4,7 @@ import BreakoutStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Testing
 
 /// Campus sign-in over HTTP on a node configured for it: the same-origin rule for cookie writes,
@@ -14,6 +15,8 @@ struct SignInHTTPTests {
     static let publicURL = "https://breakout.uni.test"
 
     static var configuration: ServerConfiguration { configuration(nodeId: "sign-in") }
+    /// The session cookie's name with this https public URL.
+    static let sessionCookie = "__Host-breakout_session"
 
     /// The same settings on a node of another name (two nodes behind one balancer).
     static func configuration(nodeId: String) -> ServerConfiguration {
@@ -41,7 +44,7 @@ struct SignInHTTPTests {
         bearer: String? = nil, json: JSONValue? = nil
     ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, json: JSONValue, body: String) {
         var headers = HTTPFields()
-        if let cookie { headers[.cookie] = "breakout_session=\(cookie)" }
+        if let cookie { headers[.cookie] = "\(Self.sessionCookie)=\(cookie)" }
         if let origin { headers[.origin] = origin }
         if let bearer { headers[.authorization] = "Bearer \(bearer)" }
         var body: ByteBuffer?
@@ -119,6 +122,7 @@ struct SignInHTTPTests {
             let signedOut = try await Self.send(node, .post, "/auth/logout", cookie: teacher, origin: Self.publicURL)
             #expect(signedOut.status == .noContent)
             #expect(signedOut.headers[.setCookie]?.contains("Max-Age=0") == true)
+            #expect(signedOut.headers[.setCookie]?.hasPrefix("__Host-breakout_session=;") == true, "\(signedOut.headers[.setCookie] ?? "")")
             #expect(try await Self.send(node, .get, "/v1/me", cookie: teacher).status == .unauthorized, "the session ended")
         }
     }
@@ -169,6 +173,36 @@ struct SignInHTTPTests {
         }
     }
 
+    @Test("a retried POST /v1/me/api-tokens with its Idempotency-Key makes one token; another person's same key is theirs")
+    func apiTokenRetries() async throws {
+        let teacher = try await Self.session("employee", email: "r-\(UUID())@uni.test".lowercased())
+        let other = try await Self.session("employee", email: "q-\(UUID())@uni.test".lowercased())
+        try await withNode(configuration: Self.configuration) { node in
+            @Sendable func mint(_ session: String, key: String) async throws -> (status: HTTPResponse.Status, json: JSONValue) {
+                var headers = HTTPFields()
+                headers[.cookie] = "\(Self.sessionCookie)=\(session)"
+                headers[.origin] = Self.publicURL
+                headers[.contentType] = "application/json"
+                headers[HTTPField.Name("Idempotency-Key")!] = key
+                return try await node.client.execute(
+                    uri: "/v1/me/api-tokens", method: .post, headers: headers, body: ByteBuffer(string: #"{"name":"LMS"}"#)
+                ) { response in
+                    (response.status, (try? JSONDecoder().decode(JSONValue.self, from: Data(String(buffer: response.body).utf8))) ?? .null)
+                }
+            }
+            let key = UUID().uuidString
+            let first = try await mint(teacher, key: key)
+            let retried = try await mint(teacher, key: key)
+            #expect(first.status == .created && retried.status == .created)
+            #expect(first.json["token"] != nil && retried.json == first.json, "the retry answers the first answer: \(first.json) then \(retried.json)")
+            let listed = try await Self.send(node, .get, "/v1/me/api-tokens", cookie: teacher)
+            #expect(listed.json["tokens"]?.arrayValue?.count == 1, "one token, not two: \(listed.body)")
+            // The same key from another person is that person's own first request.
+            let theirs = try await mint(other, key: key)
+            #expect(theirs.status == .created && theirs.json["id"] != first.json["id"], "\(theirs.json)")
+        }
+    }
+
     @Test("answers that carry a token are never stored (no-store); HSTS with an https public URL, never without")
     func noStoreAndHSTS() async throws {
         let teacher = try await Self.session("employee", email: "n-\(UUID())@uni.test".lowercased())
@@ -190,6 +224,18 @@ struct SignInHTTPTests {
             #expect(created.status == .created)
             #expect(created.headers[.cacheControl] == "no-store")
             #expect(created.headers[.strictTransportSecurity] == nil, "no https public URL: no HSTS")
+        }
+    }
+
+    @Test("with an https public URL only the __Host- session cookie counts: a plain one planted by another host is ignored")
+    func hostPrefixedCookie() async throws {
+        let teacher = try await Self.session("employee", email: "h-\(UUID())@uni.test".lowercased())
+        try await withNode(configuration: Self.configuration) { node in
+            #expect(try await Self.send(node, .get, "/v1/me", cookie: teacher).status == .ok)
+            var headers = HTTPFields()
+            headers[.cookie] = "breakout_session=\(teacher)"
+            let planted = try await node.client.execute(uri: "/v1/me", method: .get, headers: headers) { $0.status }
+            #expect(planted == .unauthorized)
         }
     }
 

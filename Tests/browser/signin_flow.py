@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.parse
 
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -248,6 +249,26 @@ def campus_sign_in(cluster):
         ctx["sam"] = session_of(sam)["participantId"]
         people["ada-2"].card("person", "Sam Student")
 
+    def host_link_in_someone_elses_browser():
+        # Ada's private host link, opened in Sam's browser (signed in as Sam, in Ada's meeting as a
+        # participant): the page asks before it makes Sam's browser act as Ada's host, and "Cancel"
+        # leaves Sam as Sam.
+        sam = people["sam-1"]
+        host_token = session_of(people["ada-2"])["token"]
+        sam.driver.get(f"{base()}/?code={ctx['code']}#meeting={ctx['meeting']}&host={host_token}")
+
+        def question():
+            try:
+                return sam.driver.switch_to.alert
+            except NoAlertPresentException:
+                return None
+        alert = sam.wait(question, "the question before becoming another person's host")
+        check("did not create" in alert.text and "Sam Student" in alert.text, f"the question: {alert.text!r}")
+        alert.dismiss()
+        sam.wait_text("who", "Sam Student")
+        check(session_of(sam)["token"] != host_token, "Sam's browser did not become Ada's host")
+        check("#" not in sam.driver.current_url, f"the link left the address bar: {sam.driver.current_url}")
+
     def sam_again_from_a_third_browser():
         sam = people["sam-2"] = Browser("sam-2")
         sam.driver.get(f"{base()}/?code={ctx['code']}")
@@ -299,6 +320,7 @@ def campus_sign_in(cluster):
         ("in a second browser Ada signs in and is back as the same host", ada_back_in_from_another_browser),
         ("Sam signs in and may not host: the policy sentence, and 403 from the server", sam_may_not_host),
         ("Sam joins Ada's meeting with the code as Sam Student", sam_joins_by_the_providers_name),
+        ("Ada's host link in Sam's signed-in browser asks first; cancelled, Sam stays Sam", host_link_in_someone_elses_browser),
         ("Sam joins again from a third browser: the same participant, listed once", sam_again_from_a_third_browser),
         ("Sam signs out: /v1/me is 401 and the meeting is forgotten in that browser", sam_signs_out),
         ("a sign-in asked to return to /%09/evil.example lands on the service's start page", returns_only_to_the_service),

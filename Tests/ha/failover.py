@@ -531,11 +531,12 @@ def main():
     lsn = sql(PRIMARY_URL, "SELECT pg_current_wal_lsn()")[0][0]
     replayed = wait_for("the replica to replay the last commit",
                         lambda: sql(operator, f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn") == [["t"]], 20)
-    where = ("SELECT participant, location FROM breakout_room_members WHERE meeting_code = '%s' ORDER BY participant" % code)
+    # By the meeting's id: the views show join codes only to breakout_readonly_codes (sql/020).
+    where = ("SELECT participant, location FROM breakout_room_members WHERE meeting_id = '%s' ORDER BY participant" % meeting)
     on_replica = sql(operator, where)
     on_primary = sql(PRIMARY_URL, where)
     in_recovery = sql(operator, "SELECT pg_is_in_recovery()")
-    student = sql(operator, f"SELECT location FROM breakout_room_members WHERE meeting_code = '{code}' AND participant = 'Student 7'")
+    student = sql(operator, f"SELECT location FROM breakout_room_members WHERE meeting_id = '{meeting}' AND participant = 'Student 7'")
     lag = sql(operator, "SELECT coalesce(round(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::numeric, 3), 0)")
     replication = sql(PRIMARY_URL, "SELECT application_name, state, sync_state, coalesce(replay_lag::text, '0') FROM pg_stat_replication")
     say(f"replica: where is Student 7? {student}; replay lag {lag}; pg_stat_replication {replication}")

@@ -72,13 +72,14 @@ struct MeRoutes: Sendable {
         let name = body.string("name", required: true)
         let days = body.int("expiresInDays", in: 1...limits.maxDays, nullable: true)
         try body.finish()
-        guard let token = try await store.createAPIToken(
-            userId: user.id, name: try Routes.present(name), expiresInDays: (days ?? nil) ?? limits.maxDays, maxAlive: limits.perPerson)
+        guard let made = try await store.createAPIToken(
+            userId: user.id, name: try Routes.present(name), expiresInDays: (days ?? nil) ?? limits.maxDays, maxAlive: limits.perPerson,
+            claim: context.idempotencyClaim)
         else {
             throw Problem(status: .conflict, code: "too_many_api_tokens",
                           detail: "You have \(limits.perPerson) API tokens that still work: revoke one first.")
         }
-        return try Routes.json(token, status: .created)
+        return try Routes.json(made.answer, status: .created)
     }
 
     @Sendable func revokeAPIToken(_ request: Request, context: BreakoutRequestContext) async throws -> Response {

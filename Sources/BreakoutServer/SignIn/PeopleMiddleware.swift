@@ -25,9 +25,10 @@ struct PeopleMiddleware: RouterMiddleware {
             guard let user = try await store.apiTokenUser(token: bearer) else { throw DomainError.invalidToken }
             context.user = user
             context.userByAPIToken = true
-        } else if let session = request.cookies[SignInRoutes.sessionCookie]?.value, !session.isEmpty {
+        } else if let session = request.cookies[signIn.sessionCookieName]?.value, !session.isEmpty {
             if request.method != .get && request.method != .head { try Self.requireSameOrigin(request, origin: signIn.origin) }
-            context.user = try await store.sessionUser(token: session, lifetime: signIn.sessionLifetime)
+            context.user = try await store.sessionUser(
+                token: session, lifetime: signIn.sessionLifetime, maxLifetime: signIn.sessionMaxLifetime)
         }
         return try await next(request, context)
     }

@@ -19,8 +19,18 @@ public struct SignInConfiguration: Sendable {
     public var tokenSecret: String
     /// Who may host. Default: anyone signed in.
     public var hostPolicy: HostPolicy
-    /// How long a session lasts unused; each use moves its end. Default 12 hours.
+    /// How long a session lasts unused; each use moves its end (never past `sessionMaxLifetime`).
+    /// Default 2 hours.
     public var sessionLifetime: Duration
+    /// The longest a session lasts from sign-in, however busy (ASVS 3.3.2). Default 12 hours; the
+    /// sliding `sessionLifetime` ends an unused one sooner.
+    public var sessionMaxLifetime: Duration = .seconds(12 * 3600)
+    /// The session cookie's name: with an https public URL `__Host-breakout_session`, which a
+    /// browser keeps only when it is `Secure`, for `/` and this host alone, so no other host of
+    /// the campus can set one for us; over plain http (development) `breakout_session`.
+    public var sessionCookieName: String {
+        publicURL.lowercased().hasPrefix("https://") ? "__Host-breakout_session" : "breakout_session"
+    }
     /// Limits of personal API tokens. Default: at most 90 days each, 20 alive per person.
     public var apiTokens = APITokenLimits()
 
@@ -40,7 +50,7 @@ public struct SignInConfiguration: Sendable {
 
     public init(
         issuer: String, clientId: String, clientSecret: String?, publicURL: String, scopes: String = "openid email profile",
-        tokenSecret: String, hostPolicy: HostPolicy = .anyone, sessionLifetime: Duration = .seconds(12 * 3600)
+        tokenSecret: String, hostPolicy: HostPolicy = .anyone, sessionLifetime: Duration = .seconds(2 * 3600)
     ) {
         self.issuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         self.clientId = clientId

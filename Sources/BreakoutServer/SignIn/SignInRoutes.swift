@@ -13,7 +13,6 @@ struct SignInRoutes: Sendable {
     let configuration: SignInConfiguration
     let logger: Logger
 
-    static let sessionCookie = "breakout_session"
 
     func register(on router: Router<BreakoutRequestContext>) {
         router.get("auth/login", use: login)
@@ -76,11 +75,12 @@ struct SignInRoutes: Sendable {
             let user = try await store.signedIn(
                 issuer: configuration.issuer, subject: person.subject, email: person.email,
                 emailVerified: person.emailVerified, name: person.name, claims: person.claims)
-            let session = try await store.startSession(userId: user.id, lifetime: configuration.sessionLifetime)
+            let session = try await store.startSession(
+                userId: user.id, lifetime: configuration.sessionLifetime, maxLifetime: configuration.sessionMaxLifetime)
             var headers = HTTPFields()
             headers[.location] = attempt.returnTo
             headers[.cacheControl] = "no-store"
-            headers.append(HTTPField(name: .setCookie, value: cookie(Self.sessionCookie, session, path: "/", maxAge: nil)))
+            headers.append(HTTPField(name: .setCookie, value: cookie(configuration.sessionCookieName, session, path: "/", maxAge: nil)))
             headers.append(HTTPField(name: .setCookie, value: cookie(SignInState.cookieName, "", path: "/auth", maxAge: 0)))
             logger.info("signed in", metadata: ["user": "\(user.id)"])
             return Response(status: .found, headers: headers)
@@ -94,9 +94,9 @@ struct SignInRoutes: Sendable {
 
     /// Ends the session on every node (its row), and forgets the cookie in this browser.
     @Sendable func logout(_ request: Request, context: BreakoutRequestContext) async throws -> Response {
-        if let token = request.cookies[Self.sessionCookie]?.value { try await store.endSession(token: token) }
+        if let token = request.cookies[configuration.sessionCookieName]?.value { try await store.endSession(token: token) }
         var headers = HTTPFields()
-        headers[.setCookie] = cookie(Self.sessionCookie, "", path: "/", maxAge: 0)
+        headers[.setCookie] = cookie(configuration.sessionCookieName, "", path: "/", maxAge: 0)
         return Response(status: .noContent, headers: headers)
     }
 

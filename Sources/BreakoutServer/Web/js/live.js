@@ -4,7 +4,7 @@
 // ended, token gone) or start a fresh stream, which begins with a new snapshot.
 import { eventTypes } from './state.js';
 
-export function connectLive({ url, onSnapshot, onEvent, onStatus, onRefused, probe }) {
+export function connectLive({ url, onSnapshot, onEvent, onStatus, onRefused, onReplaced, probe }) {
   let source = null;
   let stopped = false;
   let retryTimer = null;
@@ -27,6 +27,14 @@ export function connectLive({ url, onSnapshot, onEvent, onStatus, onRefused, pro
         onEvent(type, JSON.parse(message.data), Number(message.lastEventId));
       });
     }
+    // Too many streams of this person (tabs, devices): a newer one took this one's place. Not
+    // retried, or the tabs would push each other out for ever.
+    source.addEventListener('stream_replaced', (message) => {
+      stopped = true;
+      source.close();
+      onStatus('lost');
+      onReplaced?.(JSON.parse(message.data));
+    });
     source.addEventListener('error', async () => {
       if (stopped) return;
       if (source.readyState === EventSource.CONNECTING) {

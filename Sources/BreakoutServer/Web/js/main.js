@@ -263,6 +263,14 @@ async function enterMeeting() {
     onRefused(why) {
       leaveMeeting(why);
     },
+    onReplaced({ limit }) {
+      // Kept in this browser: "Go back in" takes it up again here.
+      current?.view?.destroy?.();
+      clearInterval(current?.ticker);
+      current = null;
+      session.clear();
+      renderStart(`This meeting is open in more than ${limit} tabs or devices of yours, so this tab stopped. Go back in to use it here.`);
+    },
     probe: () => refusal(api),
   });
   app.ticker = setInterval(() => app.view?.tick?.(), 1000);
@@ -311,19 +319,39 @@ function renderShell(app) {
 /**
  * `/?code=CODE#meeting=ID&host=TOKEN`, shown to the host in the console: opened in any browser, it
  * makes that browser the host. The fragment never reaches a server (nor its logs); once read, it
- * leaves the address bar and the history.
+ * leaves the address bar and the history. A browser signed in as someone who neither owns the
+ * meeting nor is among its alternative hosts asks first: the link would make it act as another
+ * person's host, and that must never happen without a word.
  */
-function takeHostLink() {
+async function takeHostLink() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const meetingId = fragment.get('meeting');
   const token = fragment.get('host');
   if (!meetingId || !token) return;
-  session.save({ meetingId, token });
   history.replaceState(null, '', '/');
+  const stranger = await signedInAsSomeoneElse(meetingId);
+  if (stranger && !window.confirm(
+    `This is the host link of a meeting that ${stranger} did not create. Opening it makes this browser `
+    + 'its host, acting for whoever created it. Become its host in this browser?')) {
+    return;
+  }
+  session.save({ meetingId, token });
+}
+
+/** The signed-in person's name when the meeting is not theirs; null when it is, or nobody is signed in. */
+async function signedInAsSomeoneElse(meetingId) {
+  const status = await signInStatus();
+  if (status.mode !== 'signed-in') return null;
+  try {
+    const { meetings } = await call('GET', '/v1/me/meetings');
+    return meetings.some((m) => m.id === meetingId) ? null : `you (${status.me.name})`;
+  } catch {
+    return `you (${status.me.name})`;
+  }
 }
 
 // A host link pasted into a tab already on the page changes only the fragment: start over with it.
 window.addEventListener('hashchange', () => location.reload());
 
-takeHostLink();
+await takeHostLink();
 enterMeeting();
