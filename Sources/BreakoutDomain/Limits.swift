@@ -2,8 +2,8 @@
 public struct Limits: Sendable, Equatable {
     /// Most rooms a breakout may have (docs/rules.md, rule 1: `roomCount` is 1 to this). Default 100.
     public var maxRooms: Int
-    /// Most participants a meeting may have, its host and co-hosts included: the next join is 409
-    /// `meeting_full`. A server setting. Default 1000.
+    /// Most people a meeting may have besides its host (co-hosts count): the next join is 409
+    /// `meeting_full`. A server setting. Default 1000, a 1000-person lecture and its teacher.
     public var maxParticipants: Int
     public static let displayNameLength = 1...64
     public static let roomNameLength = 1...64

@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable {
     public var adminToken: String?
     /// The most rooms a breakout may have. Default 100.
     public var maxRooms: Int
-    /// The most participants of one meeting (host and co-hosts included). Default 1000.
+    /// The most people of one meeting besides its host (co-hosts count). Default 1000.
     public var maxParticipants = 1000
     /// This node's name in logs and in the node registry. Default: host name and pid.
     public var nodeId: String

@@ -119,13 +119,14 @@ extension MeetingStore {
         let maxParticipants = limits.maxParticipants
         return try await anonymousCommand(meetingId, claim: claim) { transaction in
             var role = Role.participant
-            // The participants, counted up to the cap only (under the meeting's lock, so two joins
-            // cannot both take the last place): at most `maxParticipants` index entries.
+            // The people besides the host, counted up to the cap only (under the meeting's lock, so
+            // two joins cannot both take the last place): at most `maxParticipants` index entries.
             for try await (whoMayJoin, alternativeHosts, ownerId, existing, participants) in try await transaction.query(
                 """
                 SELECT m.who_may_join, m.alternative_hosts, m.owner_id,
                        (SELECT p.id FROM participants p WHERE p.meeting_id = m.id AND p.user_id = \(signedIn?.user.id)),
-                       (SELECT count(*) FROM (SELECT 1 FROM participants p WHERE p.meeting_id = m.id LIMIT \(maxParticipants)) AS counted)::int
+                       (SELECT count(*) FROM (SELECT 1 FROM participants p WHERE p.meeting_id = m.id AND p.role <> 'host'
+                                              LIMIT \(maxParticipants)) AS counted)::int
                 FROM meetings m WHERE m.id = \(meetingId)
                 """).decode((String, [String], UUID?, UUID?, Int).self) {
                 // One person, one participant: the same one again, as it is now. Its token is

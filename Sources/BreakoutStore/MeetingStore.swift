@@ -345,8 +345,9 @@ extension MeetingStore {
             return StoreError.keyReused
         case .uniqueViolation where constraint.contains("name"):
             return DomainError.roomNameTaken
+        // No database message or schema name reaches a client (ASVS 7.4.1).
         case .uniqueViolation, .foreignKeyViolation, .checkViolation:
-            return StoreError(.conflict, "The change conflicts with the meeting's current state (\(constraint)).")
+            return StoreError(.conflict, "The change conflicts with the meeting's current state.")
         case _ where sqlState == "25006":
             // read_only_sql_transaction: a standby answered, the old primary of a switchover in the
             // second or two before HAProxy's check moves the connections to the new one. The
@@ -357,7 +358,7 @@ extension MeetingStore {
             return StoreError.databaseConnectionLost
         case _ where sqlState.hasPrefix("22"):
             // A data exception (a value PostgreSQL cannot store): the input's fault, never a 500.
-            return StoreError(.invalidValue, "A value cannot be stored: \(psql.serverInfo?[.message] ?? sqlState).")
+            return StoreError(.invalidValue, "A value in the request cannot be stored (SQLSTATE \(sqlState)).")
         default:
             return error
         }

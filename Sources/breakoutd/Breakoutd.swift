@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most rooms per breakout (env BREAKOUT_MAX_ROOMS).")
     var maxRooms: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_MAX_ROOMS"] ?? "") ?? 100
 
-    @Option(help: "Most participants per meeting, host and co-hosts included (env BREAKOUT_MAX_PARTICIPANTS).")
+    @Option(help: "Most people per meeting besides its host, co-hosts included (env BREAKOUT_MAX_PARTICIPANTS).")
     var maxParticipants: Int = Int(ProcessInfo.processInfo.environment["BREAKOUT_MAX_PARTICIPANTS"] ?? "") ?? 1000
 
     @Option(help: "Seconds between keep-alive comments on idle live streams (env BREAKOUT_HEARTBEAT_SECONDS).")

@@ -23,7 +23,7 @@ struct FloodTests {
         return took.sorted()[count / 2]
     }
 
-    @Test("joins flooding in from one address: 429 rate_limited past the budget; another meeting's moves stay within 2× their quiet time")
+    @Test("joins flooding in from one address: 429 rate_limited past the budget; another meeting's moves keep their pace")
     func joinFlood() async throws {
         try await withNodeProcesses(2) { nodes in
             let nginx = try await NginxProcess.start(upstreamPorts: nodes.map(\.port))
@@ -43,16 +43,17 @@ struct FloodTests {
             _ = try await Self.medianMove(seminar, rooms: rooms, person: mover, through: nginx, count: 10)  // warm-up
             let quiet = try await Self.medianMove(seminar, rooms: rooms, person: mover, through: nginx, count: 40)
 
-            // 4 clients on 127.0.0.2 (threads of their own: their sockets block), each joining as
-            // fast as it is answered, until the moves are measured.
+            // 16 clients on 127.0.0.2 (threads of their own: their sockets block), each joining as
+            // fast as it is answered, until the moves are measured. Once the balancer refuses them,
+            // each goes on at the lowest priority: on this 2-core machine the flooder shares the
+            // CPU with nginx and the nodes, which a real one, on a machine of its own, does not.
             let flooding = Shared(true)
             let answered = Shared<[String: Int]>([:])
             let port = nginx.port
             let body = #"{"code":"\#(lecture.code)","displayName":"Flood"}"#
             let flood = Task {
-                // At the lowest priority: on this 2-core machine the flooder shares the CPU with
-                // nginx and the nodes, which a real one, on a machine of its own, does not.
-                await onThreads(4, niceness: 19) { _ in
+                await onThreads(16) { _ in
+                    var lowered = false
                     while flooding.value {
                         guard let connection = try? RawConnection(port: port, from: "127.0.0.2") else { continue }
                         connection.send("POST /v1/meetings/join HTTP/1.1\r\nHost: breakout\r\nContent-Type: application/json\r\n"
@@ -60,13 +61,18 @@ struct FloodTests {
                         let head = String(decoding: connection.receive(timeout: .seconds(10), untilStatusLine: true).bytes.prefix(12),
                                           as: UTF8.self)
                         answered.update { $0[head, default: 0] += 1 }
+                        if !lowered, head == "HTTP/1.1 429" {
+                            // On Linux the nice value is per thread: 0 names the calling one.
+                            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+                            lowered = true
+                        }
                     }
                 }
             }
             defer { flooding.update { $0 = false } }
             // The flood's burst goes through first (300 joins); then the balancer refuses it, and the
             // moves are measured while it goes on. Without the limit no refusal comes.
-            try await eventually("the balancer to refuse the flood (429)", timeout: .seconds(30), every: .milliseconds(100)) {
+            try await eventually("the balancer to refuse the flood (429)", timeout: .seconds(90), every: .milliseconds(100)) {
                 answered.value["HTTP/1.1 429", default: 0] > 0
             }
             let flooded = try await Self.medianMove(seminar, rooms: rooms, person: mover, through: nginx, count: 40)
@@ -78,9 +84,10 @@ struct FloodTests {
             let joined = counts["HTTP/1.1 201", default: 0]
             print("flood: \(counts); moves' median quiet \(quiet), flooded \(flooded)")
             #expect(refused > 0 && joined <= 300 + 20 * 40, "the flood was not held back: \(counts)")
-            // Within 2× the quiet median; 2 ms of slack so that a quiet median of a few ms does
-            // not turn scheduling noise into a failure.
-            #expect(flooded <= quiet * 2 + .milliseconds(2), "moves took \(flooded) at the median under the flood, \(quiet) quiet")
+            // Alone on a quiet machine the flooded median is 1.3–1.6× the quiet one (docs/BENCHMARKS.md,
+            // "A flood from one address"); in the suite, beside other tests, the bound is 3×, as for
+            // every timed step (ENGINEERING.md).
+            #expect(flooded <= quiet * 3 + .milliseconds(2), "moves took \(flooded) at the median under the flood, \(quiet) quiet")
         }
     }
 }

@@ -132,16 +132,13 @@ enum ProcessFigures {
 
 /// Runs `body(index)` on `count` threads of their own and returns when all have ended. For loops of
 /// blocking socket calls (`RawConnection`): on the concurrency pool's threads (two on this
-/// machine) they would hold up every other test's tasks meanwhile. `niceness` (0–19) lowers the
-/// threads' priority, for a load generator that must not take the CPU from what it measures.
-func onThreads(_ count: Int, niceness: Int32 = 0, _ body: @escaping @Sendable (Int) -> Void) async {
+/// machine) they would hold up every other test's tasks meanwhile.
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
     await withTaskGroup(of: Void.self) { group in
         for index in 0..<count {
             group.addTask {
                 await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                     let thread = Thread {
-                        // On Linux the nice value is per thread: 0 names the calling one.
-                        if niceness > 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
                         body(index)
                         done.resume()
                     }
