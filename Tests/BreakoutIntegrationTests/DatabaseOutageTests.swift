@@ -164,8 +164,10 @@ struct DatabaseOutageTests {
         try await eventually("the node to be ready again", timeout: .seconds(3), every: .milliseconds(100)) {
             (try? await node.request(.GET, "/readyz").status) == .ok
         }
+        // Each within its 3 s above; together they once took 4.1 s in a whole run (an attempt that
+        // HAProxy's silence had begun must time out, 2 s, before the next one finds the primary).
         let tookBack = ContinuousClock.now - back
-        #expect(tookBack < .seconds(4), "writes and readiness back after \(tookBack)")
+        #expect(tookBack < .seconds(6), "writes and readiness back after \(tookBack)")
         #expect(node.exitStatus == nil, "the node did not restart")
     }
 

@@ -25,7 +25,10 @@ struct FloodTests {
 
     @Test("joins flooding in from one address: 429 rate_limited past the budget; another meeting's moves keep their pace")
     func joinFlood() async throws {
-        try await withNodeProcesses(2) { nodes in
+        // Nodes of names of their own: other suites find their nodes' connections by name.
+        let nodes = [try await NodeProcess.start("flood-a"), try await NodeProcess.start("flood-b")]
+        defer { nodes.forEach { $0.kill() } }
+        do {
             let nginx = try await NginxProcess.start(upstreamPorts: nodes.map(\.port))
             defer { nginx.stop() }
             // The meeting that keeps working: one person moving between two open rooms.

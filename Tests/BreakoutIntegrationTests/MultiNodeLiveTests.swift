@@ -23,8 +23,9 @@ struct MultiNodeLiveTests {
 
     @Test("one token holds at most 4 live streams on a node: a fifth ends the oldest, which is told not to reconnect")
     func streamsPerToken() async throws {
-        try await withNodeProcesses(1) { nodes in
-            let node = nodes[0]
+        let node = try await NodeProcess.start("stream-cap")
+        defer { node.kill() }
+        do {
             let meeting = try await TestMeeting.create(on: node, title: "Tabs")
             let ann = try await meeting.join("Ann", on: node)
             var streams: [StreamClient] = []

@@ -114,6 +114,30 @@ def preassign_by_hand_and_canvas(node):
         check(lines[1:6] == ["Table 1,ada@uni.example", "Table 1,grace@uni.example", "Table 2,bo@uni.example",
                              "Table 3,x@uni.example", "Table 3,y@uni.example"], f"the download: {lines}")
 
+    def a_formula_is_defused_in_the_download():
+        # A room name a spreadsheet would run as a formula is written after a ' (as the attendance
+        # CSV is), and the file uploads back as it was.
+        host = holder["host"]
+        host.click("preassign-add-row")
+        host.wait(lambda: host.count("preassign-row") == 6, "a sixth row")
+        type_row(host, 5, "=1+2", "f@uni.example")
+        host.click("preassign-save")
+        host.wait_text("preassign-summary", "6 people in 4 rooms")
+        link = host.find("preassign-download")
+        text = host.driver.execute_async_script("""
+            const [link, done] = arguments;
+            link.addEventListener('click', (e) => e.preventDefault(), { once: true });
+            link.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+            fetch(link.href).then((r) => r.text()).then(done, (e) => done('failed: ' + e));""", link)
+        lines = text.lstrip("\ufeff").split("\r\n")
+        check("'=1+2,f@uni.example" in lines, f"the formula defused in the download: {lines}")
+        meeting, token = session_of(host)["meetingId"], session_of(host)["token"]
+        status, _ = api(node.base, "PUT", f"/v1/meetings/{meeting}/preassignments", token=token,
+                        body=text.encode(), content_type="text/csv")
+        check(status == 200, f"the download uploaded again: {status}")
+        _, saved = api(node.base, "GET", f"/v1/meetings/{meeting}/preassignments", token=token)
+        check(("=1+2", "f@uni.example") in [(e["room"], e["email"]) for e in saved], f"read back as it was: {saved}")
+
     def import_canvas_export():
         host = holder["host"]
         host.find("preassign-canvas-note")
@@ -146,6 +170,7 @@ def preassign_by_hand_and_canvas(node):
              ("host types three rows by hand: a bad email is shown beside its row, then saved", type_three_rows_by_hand),
              ("host adds a room with pasted emails and removes a row", add_a_room_with_pasted_emails_and_remove_a_row),
              ("the list downloads as Zoom's template", download_as_zoom_template),
+             ("a room named like a formula is defused in the download and uploads back as it was", a_formula_is_defused_in_the_download),
              ("host imports a Canvas group-set export", import_canvas_export),
              ("pre-assigned rooms are created and opened: everyone in their group's room", create_preassigned_and_open))
     return scenario.run(steps)
