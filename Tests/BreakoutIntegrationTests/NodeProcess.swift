@@ -81,7 +81,9 @@ final class NodeProcess: HTTPEndpoint {
         do {
             return try await poll("node \(name) to become ready", timeout: .seconds(30), every: .milliseconds(100),
                                   detail: { node.logTail() }) { () async throws -> NodeProcess? in
-                if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok { return node }
+                // Ready, and still running: a node that lost its port to another test's process exits
+                // at once, and that process, not this one, would be the one answering.
+                if let reply = try? await node.request(.GET, "/readyz"), reply.status == .ok, !node.hasExited { return node }
                 if node.hasExited, requestedPort == nil, node.logTail().contains("Address already in use") {
                     // Another process took the free port first: another one.
                     return try await start(name, heartbeatSeconds: heartbeatSeconds, databaseURL: databaseURL,
