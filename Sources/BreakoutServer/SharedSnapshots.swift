@@ -89,7 +89,7 @@ public struct EncodedSnapshot: Sendable {
 ///   `last_seq` (`current(for:)`), one cheap query instead of the snapshot's four.
 /// - Memory: only the newest entry per meeting is kept (both views), and it is dropped when the
 ///   meeting has no stream on this node (`drop(_:)` when its last stream leaves, `keep(only:)`
-///   with every poll).
+///   with every poll, sparing one read in the last `handOverGrace`).
 public final class SharedSnapshots: Sendable {
     let store: MeetingStore
     private let slots = Mutex<[UUID: Slot]>([:])
@@ -97,6 +97,9 @@ public final class SharedSnapshots: Sendable {
 
     private struct Slot {
         var newest: EncodedSnapshot?
+        /// When `newest` was read. A stream reads its snapshot before it subscribes, so for a
+        /// moment its meeting has no stream here yet; `keep(only:)` spares an entry that young.
+        var readAt: ContinuousClock.Instant?
         var reading = false
         var waiters: [UnsafeContinuation<Outcome, Never>] = []
 
@@ -160,7 +163,10 @@ public final class SharedSnapshots: Sendable {
             let snapshot = try EncodedSnapshot(try await store.state(of: meetingId))
             let waiters = slots.withLock { slots in
                 var slot = slots[meetingId] ?? Slot()
-                if slot.newest.map({ $0.seq <= snapshot.seq }) ?? true { slot.newest = snapshot }
+                if slot.newest.map({ $0.seq <= snapshot.seq }) ?? true {
+                    slot.newest = snapshot
+                    slot.readAt = .now
+                }
                 slot.reading = false
                 let waiters = slot.waiters
                 slot.waiters = []
@@ -203,10 +209,17 @@ public final class SharedSnapshots: Sendable {
         }
     }
 
-    /// Forgets the snapshots of every meeting not in `meetingIds` (those without streams here).
-    func keep(only meetingIds: Set<UUID>) {
+    /// How long an entry outlives `keep(only:)` after its read: the time a stream may take from its
+    /// snapshot to its subscription. Under load that took over a second, the poll's interval, and
+    /// the next stream of the meeting read the snapshot again (`SharedSnapshotTests`, once).
+    static let handOverGrace = Duration.seconds(5)
+
+    /// Forgets the snapshots of every meeting not in `meetingIds` (those without streams here),
+    /// except those read in the last `handOverGrace`.
+    func keep(only meetingIds: Set<UUID>, now: ContinuousClock.Instant = .now) {
         slots.withLock { slots in
             for (id, var slot) in slots where !meetingIds.contains(id) {
+                if let readAt = slot.readAt, now - readAt < Self.handOverGrace { continue }
                 slot.newest = nil
                 slots[id] = slot.isEmpty ? nil : slot
             }
