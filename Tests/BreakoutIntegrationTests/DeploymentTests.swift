@@ -37,7 +37,11 @@ struct DeploymentTests {
     func composeFillsTheTemplate() throws {
         let template = try Self.text("deploy/nginx-breakout.conf.template")
         let placeholders = Set(template.matches(of: /\$\{([A-Z_]+)\}/).map { String($0.output.1) })
-        #expect(placeholders == ["BREAKOUT_LISTEN", "BREAKOUT_UPSTREAM_SERVERS", "BREAKOUT_ACCESS_LOG", "BREAKOUT_JANUS_SERVER"])
+        #expect(placeholders == [
+            "BREAKOUT_LISTEN", "BREAKOUT_UPSTREAM_SERVERS", "BREAKOUT_ACCESS_LOG", "BREAKOUT_JANUS_SERVER",
+            "BREAKOUT_JOINS_PER_SECOND", "BREAKOUT_JOIN_BURST", "BREAKOUT_SIGNINS_PER_SECOND", "BREAKOUT_SIGNIN_BURST",
+            "BREAKOUT_STREAMS_PER_ADDRESS",
+        ])
         let compose = try Self.text("docker-compose.yml")
         for name in placeholders { #expect(compose.contains("\(name):"), "docker-compose.yml sets \(name)") }
         #expect(compose.contains("./deploy/nginx-breakout.conf.template:/etc/nginx/templates/"))

@@ -7,7 +7,10 @@
 # nginx_ensure_installed            installs Debian's nginx with apt-get when missing and root
 # nginx_render DIR LISTEN PORT...   writes DIR/nginx.conf and DIR/breakout.conf for nodes on
 #                                   127.0.0.1:PORT...; nginx will listen on LISTEN, and proxy
-#                                   /janus to NGINX_JANUS_SERVER (default 127.0.0.1:8088)
+#                                   /janus to NGINX_JANUS_SERVER (default 127.0.0.1:8088); the
+#                                   limits per address from BREAKOUT_JOINS_PER_SECOND (20),
+#                                   BREAKOUT_JOIN_BURST (300), BREAKOUT_SIGNINS_PER_SECOND (5),
+#                                   BREAKOUT_SIGNIN_BURST (100), BREAKOUT_STREAMS_PER_ADDRESS (1000)
 # nginx_start DIR                   starts nginx in the background (its pid in DIR/nginx.pid)
 # nginx_stop DIR                    stops it and waits for it to exit
 
@@ -46,6 +49,12 @@ nginx_render() {
     template=${template//'${BREAKOUT_UPSTREAM_SERVERS}'/$servers}
     template=${template//'${BREAKOUT_ACCESS_LOG}'/$dir/access.log}
     template=${template//'${BREAKOUT_JANUS_SERVER}'/${NGINX_JANUS_SERVER:-127.0.0.1:8088}}
+    # The limits per client address: the environment's values, or the documented defaults.
+    template=${template//'${BREAKOUT_JOINS_PER_SECOND}'/${BREAKOUT_JOINS_PER_SECOND:-20}}
+    template=${template//'${BREAKOUT_JOIN_BURST}'/${BREAKOUT_JOIN_BURST:-300}}
+    template=${template//'${BREAKOUT_SIGNINS_PER_SECOND}'/${BREAKOUT_SIGNINS_PER_SECOND:-5}}
+    template=${template//'${BREAKOUT_SIGNIN_BURST}'/${BREAKOUT_SIGNIN_BURST:-100}}
+    template=${template//'${BREAKOUT_STREAMS_PER_ADDRESS}'/${BREAKOUT_STREAMS_PER_ADDRESS:-1000}}
     printf '%s\n' "$template" >"$dir/breakout.conf"
     # As root, the workers run as nobody: they must reach the temp folders.
     local user_line=""
