@@ -32,6 +32,9 @@ let package = Package(
         // NIOHTTPTypes: the HTTP parts a live stream writes on its connection (DirectStream).
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // Media signalling: browsers talk to the node over a WebSocket, and the node to Janus over
+        // Janus's WebSocket transport (one connection per node carries every session).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         // Tests only: reads openapi.yaml to check it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -81,6 +84,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             // The API description is compiled in by the EmbedOpenAPIDocument plugin, not a resource.
             exclude: ["openapi.yaml"],
@@ -162,6 +168,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // A client of the media signalling, and one of Janus's own API as an outsider.
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 // A TCP proxy that plays HAProxy with no primary (SilentDatabaseProxy).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

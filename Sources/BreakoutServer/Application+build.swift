@@ -4,6 +4,8 @@ import Foundation
 public import Hummingbird
 public import Logging
 import AsyncHTTPClient
+import HummingbirdCore
+import HummingbirdWebSocket
 import PostgresNIO
 public import Prometheus
 
@@ -93,15 +95,40 @@ extension BreakoutServer {
         let media = configuration.media.map {
             MediaWorker(store: store, configuration: $0, logger: Logger(label: "breakout.media"))
         }
+        // The media signalling: the node's WebSocket to Janus, and the browsers' connections.
+        let signalling = configuration.media.map { mediaConfiguration in
+            let mediaLogger = Logger(label: "breakout.media")
+            return MediaSignalling(
+                store: store,
+                socket: JanusSocket(url: mediaConfiguration.janusSocketURL, apiSecret: mediaConfiguration.adminKey, logger: mediaLogger),
+                hub: MediaSignalHub(store: store, logger: mediaLogger), configuration: mediaConfiguration, worker: media,
+                logger: mediaLogger)
+        }
         let listener = try NotificationListener(
             hub: hub, databaseURL: databaseURL, nodeId: configuration.nodeId,
             connectTimeout: configuration.databaseConnectTimeout, logger: logger,
-            alsoNotify: media.map { worker -> @Sendable (UUID) -> Void in { worker.notify($0) } })
+            alsoNotify: media.map { worker -> @Sendable (UUID) -> Void in
+                { meetingId in
+                    worker.notify(meetingId)
+                    signalling?.hub.notify(meetingId)
+                }
+            })
         let router = buildRouter(store: store, hub: hub, configuration: configuration, metrics: metrics, media: media)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [LiveStreamChannelHandler()], idleTimeout: .init(configuration.idleTimeout))
+        let server: HTTPServerBuilder
+        if let signalling {
+            // The media signalling's WebSocket is upgraded before routing; every other request is
+            // served as without media. Pings every 20 s keep the balancer's 60 s read timeout away.
+            server = .http1WebSocketUpgrade(
+                configuration: .init(http1: http1, ws: .init(maxFrameSize: 1 << 17, autoPing: .enabled(timePeriod: .seconds(20)))),
+                shouldUpgrade: { request, _, _ in signalling.shouldUpgrade(request) })
+        } else {
+            server = .http1(configuration: http1)
+        }
         var app = Application(
             responder: ShortLivedTaskResponder(inner: router.buildResponder()),
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [LiveStreamChannelHandler()], idleTimeout: .init(configuration.idleTimeout))),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "breakout"),
             onServerRunning: { _ in hub.endStreamsWhenServerShutsDown() },
             logger: logger)
@@ -109,6 +136,7 @@ extension BreakoutServer {
             store: store, hub: hub, nodeId: configuration.nodeId, address: "\(configuration.host):\(configuration.port)")
         app.addServices(client, hub, listener, TimerService(store: store, nodeId: configuration.nodeId, metrics: metrics), registry)
         if let media { app.addServices(media) }
+        if let signalling { app.addServices(signalling.socket) }
         return app
     }
 }

@@ -37,6 +37,28 @@ extension MeetingStore {
         }
     }
 
+    /// Where each of `participants` is now (nil: the main session), for the nodes' media signalling:
+    /// one read per meeting event, for the participants whose signalling this node serves. Someone
+    /// who left or was removed is absent; an ended (or unknown) meeting answers nil.
+    public func mediaLocations(meetingId: UUID, participants: [UUID]) async throws -> [UUID: UUID?]? {
+        let logger = logger
+        return try await withBoundedConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT m.status, p.id, p.location_room_id FROM meetings m
+                LEFT JOIN participants p ON p.meeting_id = m.id AND p.id = ANY(\(participants))
+                WHERE m.id = \(meetingId)
+                """, logger: logger)
+            var active = false
+            var locations: [UUID: UUID?] = [:]
+            for try await (status, participantId, location) in rows.decode((String, UUID?, UUID?).self) {
+                active = status == "active"
+                if let participantId { locations[participantId] = location }
+            }
+            return active ? locations : nil
+        }
+    }
+
     /// Meetings whose media lags their events: live ones not reconciled up to their last event,
     /// and ended ones whose media rooms still exist. At most `limit`: those reconciled most
     /// recently first (after a Janus restart, the meetings in use before it), never-reconciled

@@ -191,12 +191,11 @@ struct Serve: AsyncParsableCommand {
             }
             media.janusURL = url
         }
-        if let url = env["BREAKOUT_JANUS_PUBLIC_URL"], !url.isEmpty {
-            // The page's Content-Security-Policy lets it connect to its own origin only.
-            guard url.hasPrefix("/") else {
-                throw ValidationError("BREAKOUT_JANUS_PUBLIC_URL must be a path on the service's own origin, such as /janus (got '\(url)').")
+        if let url = env["BREAKOUT_JANUS_WS_URL"], !url.isEmpty {
+            guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else {
+                throw ValidationError("BREAKOUT_JANUS_WS_URL must be Janus's ws(s):// API address (got '\(url)').")
             }
-            media.publicURL = url
+            media.janusSocketURL = url
         }
         if let text = env["BREAKOUT_MEDIA_BITRATE"], !text.isEmpty {
             guard let bitrate = Int(text), bitrate >= 32_000 else {
@@ -242,6 +241,10 @@ struct Serve: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["BREAKOUT_DB_MIN_CONNECTIONS"] != nil {
             // Gone: a pool kept at a minimum crashes the node in a failover (docs/decisions.md).
             logger.warning("BREAKOUT_DB_MIN_CONNECTIONS is no longer used: the pool keeps no minimum and opens connections on demand")
+        }
+        if ProcessInfo.processInfo.environment["BREAKOUT_JANUS_PUBLIC_URL"] != nil {
+            // Gone: browsers signal through the nodes, and Janus is closed to them.
+            logger.warning("BREAKOUT_JANUS_PUBLIC_URL is no longer used: browsers reach the media through the nodes only")
         }
         let migrator = common.makeMigrator(logger: logger)
         // One registry per process: the service's own figures and, through swift-metrics, those of

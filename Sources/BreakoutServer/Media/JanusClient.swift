@@ -110,6 +110,8 @@ final class JanusClient: Sendable {
     private func post(_ path: String, _ body: [String: JSONValue]) async throws -> [String: JSONValue] {
         var body = body
         body["transaction"] = .string(UUID().uuidString)
+        // Janus answers nobody without its api_secret (the admin key).
+        body["apisecret"] = .string(adminKey)
         var request = HTTPClientRequest(url: url + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -118,7 +120,9 @@ final class JanusClient: Sendable {
     }
 
     private func get(_ path: String) async throws -> [String: JSONValue] {
-        try await send(HTTPClientRequest(url: url + path))
+        let separator = path.contains("?") ? "&" : "?"
+        let secret = adminKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return try await send(HTTPClientRequest(url: url + path + separator + "apisecret=" + secret))
     }
 
     private func send(_ request: HTTPClientRequest) async throws -> [String: JSONValue] {

@@ -3,9 +3,11 @@ import BreakoutStore
 import Foundation
 import Hummingbird
 
-/// `GET /v1/meetings/{meetingId}/media`: what the caller needs to join the media of its current
-/// location (`{url, room, token, feedId}`), or 404 `media_off` when the service runs without media.
-/// The answer changes with every move; the live stream's events say when to ask again.
+/// `GET /v1/meetings/{meetingId}/media`: where the caller's media is now (`{room, feedId, signal}`),
+/// or 404 `media_off` when the service runs without media. The answer changes with every move; the
+/// live stream's events say when to ask again. It carries no secret: the browser reaches the media
+/// only through `signal`, the node's WebSocket (`MediaSignalling`), which a plain GET answers with
+/// 426 `websocket_required`.
 struct MediaRoutes: Sendable {
     let store: MeetingStore
     let configuration: MediaConfiguration?
@@ -14,14 +16,12 @@ struct MediaRoutes: Sendable {
     let worker: MediaWorker?
 
     struct Answer: Codable, Sendable {
-        /// Janus's API as the browser reaches it (`/janus`: the service's own origin).
-        let url: String
         /// The videoroom: `main-<meeting id>` or `room-<room id>`.
         let room: String
-        /// The caller's media token: Janus admits it in this room only.
-        let token: String
         /// The caller's publisher id in the room: its participant id.
         let feedId: String
+        /// The media signalling WebSocket's path (send the token as `?access_token=`).
+        let signal: String
     }
 
     func register(on meeting: RouterGroup<BreakoutRequestContext>) {
@@ -29,15 +29,22 @@ struct MediaRoutes: Sendable {
             let caller = try context.requireCaller()
             // Members only, even to learn that media is off.
             let (participantId, location) = try await store.mediaLocation(token: caller.token, meetingId: caller.meetingId)
-            guard let configuration else {
-                throw Problem(status: .notFound, code: "media_off", detail: "This service runs without audio and video.")
-            }
+            guard configuration != nil else { throw Self.mediaOff }
             worker?.notify(caller.meetingId)
             let answer = Answer(
-                url: configuration.publicURL, room: MediaLayout.room(of: location, in: caller.meetingId),
-                token: MediaSecrets.participantToken(participantId, key: configuration.adminKey),
-                feedId: participantId.uuidString.lowercased())
+                room: MediaLayout.room(of: location, in: caller.meetingId), feedId: participantId.uuidString.lowercased(),
+                signal: "/v1/meetings/\(caller.meetingId.uuidString.lowercased())/media/signal")
             return try Routes.json(answer)
         }
+        // Only a WebSocket upgrade is served here (before routing, by the server itself).
+        meeting.get("media/signal") { _, context -> Response in
+            let caller = try context.requireCaller()
+            _ = try await store.mediaLocation(token: caller.token, meetingId: caller.meetingId)
+            guard configuration != nil else { throw Self.mediaOff }
+            throw Problem(status: .upgradeRequired, code: "websocket_required",
+                          detail: "The media signalling is a WebSocket: connect with 'Upgrade: websocket'.")
+        }
     }
+
+    static let mediaOff = Problem(status: .notFound, code: "media_off", detail: "This service runs without audio and video.")
 }

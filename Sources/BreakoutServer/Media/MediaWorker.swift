@@ -187,6 +187,8 @@ final class MediaWorker: Service, Sendable {
             "request": "create", "room": .string(room), "admin_key": .string(configuration.adminKey),
             "secret": secret(room), "description": .string(room), "is_private": true, "allowed": .array(tokens),
             "require_pvtid": true, "publishers": .number(Double(Self.publishersPerRoom)),
+            // Nobody records: without the room's secret, a publisher cannot ask Janus to.
+            "lock_record": true,
             "bitrate": .number(Double(configuration.bitrate)),
         ]
         do {
@@ -291,4 +293,6 @@ enum VideoroomError {
     static let noSuchRoom = 426
     static let roomExists = 427
     static let noSuchFeed = 428
+    /// A join under an id that a publisher of the room already has.
+    static let idExists = 436
 }
