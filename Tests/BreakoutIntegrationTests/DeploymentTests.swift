@@ -38,7 +38,7 @@ struct DeploymentTests {
         let template = try Self.text("deploy/nginx-breakout.conf.template")
         let placeholders = Set(template.matches(of: /\$\{([A-Z_]+)\}/).map { String($0.output.1) })
         #expect(placeholders == [
-            "BREAKOUT_LISTEN", "BREAKOUT_UPSTREAM_SERVERS", "BREAKOUT_ACCESS_LOG", "BREAKOUT_JANUS_SERVER",
+            "BREAKOUT_LISTEN", "BREAKOUT_UPSTREAM_SERVERS", "BREAKOUT_ACCESS_LOG",
             "BREAKOUT_JOINS_PER_SECOND", "BREAKOUT_JOIN_BURST", "BREAKOUT_SIGNINS_PER_SECOND", "BREAKOUT_SIGNIN_BURST",
             "BREAKOUT_STREAMS_PER_ADDRESS",
         ])

@@ -16,6 +16,13 @@ final class JanusProcess: Sendable {
     let adminKey: String
     let port: Int
     var url: String { "http://127.0.0.1:\(port)/janus" }
+    /// The WebSocket API (the nodes' signalling connections), on a port janus_start chose and keeps
+    /// across restarts in the same folder.
+    var socketURL: String {
+        let port = (try? String(contentsOf: directory.appendingPathComponent("janus.ws_port"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "0"
+        return "ws://127.0.0.1:\(port)"
+    }
 
     static var repositoryRoot: URL { TestDatabase.sqlDirectory.deletingLastPathComponent() }
 
@@ -125,8 +132,10 @@ final class JanusProcess: Sendable {
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
-    /// A client of this Janus's HTTP API.
+    /// A client of this Janus's HTTP API, with the api_secret (as the nodes and an operator).
     var api: JanusAPI { JanusAPI(url: url, adminKey: adminKey) }
+    /// The same API as anyone else on the network: without the secret.
+    var outsider: JanusAPI { JanusAPI(url: url, adminKey: adminKey, sendsSecret: false) }
 }
 
 /// Janus's HTTP API as the tests use it: what a browser does (join a room as a publisher, with a
@@ -141,12 +150,15 @@ final class JanusAPI: Sendable {
 
     let url: String
     let adminKey: String
+    /// Whether requests carry the api_secret (the admin key), as the nodes' do.
+    let sendsSecret: Bool
     /// The session and handle the synchronous requests go through; made again when lost.
     private let handle = Mutex<JanusHandle?>(nil)
 
-    init(url: String, adminKey: String) {
+    init(url: String, adminKey: String, sendsSecret: Bool = true) {
         self.url = url
         self.adminKey = adminKey
+        self.sendsSecret = sendsSecret
     }
 
     static func derive(_ text: String, key: String) -> String {
@@ -156,15 +168,19 @@ final class JanusAPI: Sendable {
     }
 
     func roomSecret(_ room: String) -> String { Self.derive("media room secret \(room)", key: adminKey) }
+    /// A participant's media token, which only the nodes hold (never sent to a browser).
+    func mediaToken(_ participantId: String) -> String { Self.derive("media token \(participantId.lowercased())", key: adminKey) }
     var observerToken: String { Self.derive("media observer", key: adminKey) }
 
     // MARK: HTTP
 
     /// POST `body` (with a transaction) to `path`, or GET `path` when `body` is nil; Janus's answer.
     func send(_ path: String, _ body: [String: JSONValue]? = nil, timeout: TimeAmount = .seconds(5)) async throws -> JSONValue {
-        var request = HTTPClientRequest(url: url + path)
+        let secret = sendsSecret ? (path.contains("?") ? "&" : "?") + "apisecret=" + adminKey : ""
+        var request = HTTPClientRequest(url: url + path + (body == nil ? secret : ""))
         if var body {
             body["transaction"] = .string(UUID().uuidString)
+            if sendsSecret { body["apisecret"] = .string(adminKey) }
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(JSONValue.object(body))))

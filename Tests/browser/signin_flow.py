@@ -40,19 +40,16 @@ class Balancer:
     """nginx in front of nodes, with the balancer configuration of deploy/ as scripts/lib/nginx.sh
     renders it (the same as scripts/run's)."""
 
-    def __init__(self, port, nodes, janus_server=None):
-        """`janus_server`: HOST:PORT of the Janus that /janus leads to (media on)."""
+    def __init__(self, port, nodes):
         self.port = port
         self.nodes = nodes
-        self.janus_server = janus_server
         self.base = f"http://127.0.0.1:{port}"
         self.dir = tempfile.mkdtemp(prefix="breakout-signin-nginx-")
 
     def start(self, timeout=30):
         ports = [str(node.port) for node in self.nodes]
         subprocess.run(["bash", "-c", 'source scripts/lib/nginx.sh && nginx_render "$1" "127.0.0.1:$2" "${@:3}" && nginx_start "$1"',
-                        "nginx", self.dir, str(self.port), *ports], cwd=REPO, check=True,
-                       env={**os.environ, **({"NGINX_JANUS_SERVER": self.janus_server} if self.janus_server else {})})
+                        "nginx", self.dir, str(self.port), *ports], cwd=REPO, check=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if answers_ready(self.base):

@@ -1,14 +1,18 @@
 # Janus, the WebRTC media server, on loopback for the run and test commands. Sourced, not executed.
 # Debian's `janus` package, installed with apt-get when missing and root, with its browser library
 # (`libjs-janus-gateway`) and `libjs-webrtc-adapter`, which the nodes serve. Janus runs with a
-# private configuration folder (written here, from deploy/janus/): only the HTTP transport on
-# 127.0.0.1 and the videoroom plugin, whose rooms only a holder of the admin key may create.
+# private configuration folder (written here, from deploy/janus/): the HTTP and WebSocket
+# transports on 127.0.0.1, both answering only requests that carry the admin key as api_secret,
+# and the videoroom plugin, whose rooms only a holder of the admin key may create.
 #
 # janus_ensure_installed             installs the three packages when missing (as root)
 # janus_start DIR ADMIN_KEY [PORT]   writes DIR's configuration, starts Janus on PORT (default: a free
 #                                    loopback port; a given one lets a test restart it in place),
 #                                    waits until it answers, prints its API URL
-#                                    (http://127.0.0.1:PORT/janus); its log and pid in DIR
+#                                    (http://127.0.0.1:PORT/janus); its log and pid in DIR. The
+#                                    WebSocket API gets a free port of its own the first time,
+#                                    and keeps it when started again in the same DIR
+# janus_ws_url DIR                   prints the WebSocket API's URL (ws://127.0.0.1:WS_PORT)
 # janus_stop DIR                     stops it and waits for it to exit
 # janus_port DIR                     prints the port of the Janus started in DIR
 
@@ -40,10 +44,15 @@ janus_start() {
     mkdir -p "$dir/config"
     dir=$(cd "$dir" && pwd)
     [ -n "$port" ] || port=$(pg_free_port)
+    local ws_port
+    if [ -s "$dir/janus.ws_port" ]; then ws_port=$(<"$dir/janus.ws_port"); else ws_port=$(pg_free_port); fi
+    [ "$ws_port" != "$port" ] || ws_port=$(pg_free_port)
+    echo "$ws_port" >"$dir/janus.ws_port"
     local template text
     for template in "$janus_lib_dir/../../deploy/janus/"*.jcfg; do
         text=$(<"$template")
         text=${text//'${JANUS_HTTP_PORT}'/$port}
+        text=${text//'${JANUS_WS_PORT}'/$ws_port}
         text=${text//'${JANUS_HTTP_IP}'/127.0.0.1}
         text=${text//'${JANUS_ADMIN_KEY}'/$admin_key}
         text=${text//'${JANUS_CONFIG_DIR}'/$dir/config}
@@ -68,6 +77,7 @@ janus_start() {
 }
 
 janus_port() { cat "$1/janus.port"; }
+janus_ws_url() { echo "ws://127.0.0.1:$(cat "$1/janus.ws_port")"; }
 
 janus_stop() {
     stop_pid_file "$1/janus.pid" TERM KILL

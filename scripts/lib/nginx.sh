@@ -6,8 +6,7 @@
 # nginx_bin                         prints the nginx executable (NGINX_BIN, PATH, /usr/sbin), or fails
 # nginx_ensure_installed            installs Debian's nginx with apt-get when missing and root
 # nginx_render DIR LISTEN PORT...   writes DIR/nginx.conf and DIR/breakout.conf for nodes on
-#                                   127.0.0.1:PORT...; nginx will listen on LISTEN, and proxy
-#                                   /janus to NGINX_JANUS_SERVER (default 127.0.0.1:8088); the
+#                                   127.0.0.1:PORT...; nginx will listen on LISTEN; the
 #                                   limits per address from BREAKOUT_JOINS_PER_SECOND (20),
 #                                   BREAKOUT_JOIN_BURST (300), BREAKOUT_SIGNINS_PER_SECOND (5),
 #                                   BREAKOUT_SIGNIN_BURST (100), BREAKOUT_STREAMS_PER_ADDRESS (1000)
@@ -48,7 +47,6 @@ nginx_render() {
     template=${template//'${BREAKOUT_LISTEN}'/$listen}
     template=${template//'${BREAKOUT_UPSTREAM_SERVERS}'/$servers}
     template=${template//'${BREAKOUT_ACCESS_LOG}'/$dir/access.log}
-    template=${template//'${BREAKOUT_JANUS_SERVER}'/${NGINX_JANUS_SERVER:-127.0.0.1:8088}}
     # The limits per client address: the environment's values, or the documented defaults.
     template=${template//'${BREAKOUT_JOINS_PER_SECOND}'/${BREAKOUT_JOINS_PER_SECOND:-20}}
     template=${template//'${BREAKOUT_JOIN_BURST}'/${BREAKOUT_JOIN_BURST:-300}}

@@ -73,18 +73,17 @@ final class MediaSignalSession {
     func handle(_ input: Input) async -> Bool {
         switch input {
         case .client(let text):
-            switch SignalRequest.parse(text) {
-            case .success(let (request, id)):
-                do {
-                    try await perform(request, id: id)
-                } catch let refusal as SignalRequest.Refusal {
-                    await send(["type": "error", "code": .string(refusal.code), "detail": .string(refusal.detail)], re: id)
-                } catch {
-                    await send(["type": "error", "code": "media_unavailable",
-                                "detail": .string("The media server did not do it: \(error)")], re: id)
-                }
-            case .failure(let refusal):
-                await send(["type": "error", "code": .string(refusal.code), "detail": .string(refusal.detail)], re: nil)
+            let (id, parsed) = SignalRequest.parse(text)
+            do {
+                try await perform(try parsed.get(), id: id)
+            } catch let refusal as SignalRequest.Refusal {
+                await send(["type": "error", "code": .string(refusal.code), "detail": .string(refusal.detail)], re: id)
+            } catch let error as DomainError {
+                await send(["type": "error", "code": .string(error.code.rawValue), "detail": .string(error.detail)], re: id)
+            } catch {
+                logger.warning("media signalling request failed", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
+                await send(["type": "error", "code": "media_unavailable",
+                            "detail": "The media server did not answer; try again."], re: id)
             }
         case .janus(.event(let event)):
             await janusEvent(event)

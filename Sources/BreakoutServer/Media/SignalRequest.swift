@@ -50,22 +50,23 @@ enum SignalRequest: Equatable, Sendable {
     /// An SDP is at most this long (a publisher's offer with audio and video is about 5 kB).
     static let maxSDPBytes = 64 * 1024
 
-    /// Reads one text of the client: its request and its `id`, or the refusal.
-    static func parse(_ text: String) -> Result<(request: SignalRequest, id: String?), Refusal> {
+    /// Reads one text of the client: its `id` (so that a refusal answers it too) and its request,
+    /// or the refusal.
+    static func parse(_ text: String) -> (id: String?, request: Result<SignalRequest, Refusal>) {
         guard case .object(let body)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-            return .failure(.malformed("A signal is a JSON object."))
+            return (nil, .failure(.malformed("A signal is a JSON object.")))
         }
-        var id: String?
-        if let value = body["id"] {
-            guard let text = value.stringValue, text.utf8.count <= 64 else { return .failure(.malformed("'id' is a string of at most 64 characters.")) }
-            id = text
+        guard let value = body["id"] else { return (nil, read(body)) }
+        guard let id = value.stringValue, id.utf8.count <= 64 else {
+            return (nil, .failure(.malformed("'id' is a string of at most 64 characters.")))
         }
-        guard let type = body["type"]?.stringValue else {
-            return .failure(.malformed("A signal has a 'type'."))
-        }
+        return (id, read(body))
+    }
+
+    private static func read(_ body: [String: JSONValue]) -> Result<SignalRequest, Refusal> {
+        guard let type = body["type"]?.stringValue else { return .failure(.malformed("A signal has a 'type'.")) }
         do {
-            let request = try read(type, body)
-            return .success((request, id))
+            return .success(try read(type, body))
         } catch let refusal as Refusal {
             return .failure(refusal)
         } catch {
