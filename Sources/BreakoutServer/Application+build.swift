@@ -41,7 +41,6 @@ extension BreakoutServer {
             SignInRoutes.registerOpenMode(on: router)
         }
         LiveStream(store: store, hub: hub).register(on: router)
-        if configuration.media != nil { MediaScripts().register(on: router, logger: Logger(label: "breakout.media")) }
         Health(store: store, hub: hub).register(on: router)
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()

@@ -34,6 +34,15 @@ struct MediaSignalTests {
             }
             let created = try await nginx.request(.POST, "/janus", json: ["janus": "create", "transaction": "x"])
             #expect(created.status == .notFound || created.status == .methodNotAllowed, "POST /janus: \(created.status)")
+            // The signalling's way through the balancer, after requests that filled its keep-alive
+            // pool (a node takes an upgrade only as a connection's first request).
+            let meeting = try await TestMeeting.create(on: nginx, title: "Through the balancer")
+            let person = try await meeting.join("Ada", on: nginx)
+            for _ in 0..<3 { _ = try await nginx.request(.GET, "\(meeting.path)/media", token: person.token) }
+            let signal = try await SignalClient.connect(port: nginx.port, meeting, token: person.token)
+            defer { signal.close() }
+            let joined = try await signal.call(["type": "join"])
+            #expect(joined["room"]?.stringValue == "main-" + meeting.id.lowercased(), "\(joined)")
         }
     }
 
@@ -178,7 +187,11 @@ final class SignalClient: Sendable {
     private let counter = Atomic<Int>(0)
 
     static func connect(_ node: NodeProcess, _ meeting: TestMeeting, token: String) async throws -> SignalClient {
-        let url = "ws://127.0.0.1:\(node.port)\(meeting.path)/media/signal?access_token=\(token)"
+        try await connect(port: node.port, meeting, token: token)
+    }
+
+    static func connect(port: Int, _ meeting: TestMeeting, token: String) async throws -> SignalClient {
+        let url = "ws://127.0.0.1:\(port)\(meeting.path)/media/signal?access_token=\(token)"
         let client = SignalClient()
         let task = Task {
             do {

@@ -1,11 +1,10 @@
 # Janus, the WebRTC media server, on loopback for the run and test commands. Sourced, not executed.
-# Debian's `janus` package, installed with apt-get when missing and root, with its browser library
-# (`libjs-janus-gateway`) and `libjs-webrtc-adapter`, which the nodes serve. Janus runs with a
+# Debian's `janus` package, installed with apt-get when missing and root. Janus runs with a
 # private configuration folder (written here, from deploy/janus/): the HTTP and WebSocket
 # transports on 127.0.0.1, both answering only requests that carry the admin key as api_secret,
 # and the videoroom plugin, whose rooms only a holder of the admin key may create.
 #
-# janus_ensure_installed             installs the three packages when missing (as root)
+# janus_ensure_installed             installs it when missing (as root)
 # janus_start DIR ADMIN_KEY [PORT]   writes DIR's configuration, starts Janus on PORT (default: a free
 #                                    loopback port; a given one lets a test restart it in place),
 #                                    waits until it answers, prints its API URL
@@ -21,20 +20,18 @@ source "$janus_lib_dir/postgres.sh" # pg_free_port
 source "$janus_lib_dir/pid-file.sh"
 
 janus_packages_present() {
-    command -v janus >/dev/null 2>&1 &&
-        [ -f /usr/share/javascript/janus-gateway/janus.js ] &&
-        [ -f /usr/share/javascript/webrtc-adapter/adapter.js ]
+    command -v janus >/dev/null 2>&1
 }
 
 janus_ensure_installed() {
     if janus_packages_present; then return 0; fi
     if [ "$(id -u)" -ne 0 ]; then
-        echo "Janus not found; as root the scripts install it, or: sudo apt-get install janus libjs-janus-gateway libjs-webrtc-adapter" >&2
+        echo "Janus not found; as root the scripts install it, or: sudo apt-get install janus" >&2
         return 1
     fi
-    echo "==> installing Debian's janus, libjs-janus-gateway and libjs-webrtc-adapter with apt-get" >&2
+    echo "==> installing Debian's janus with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq && apt-get install -y -qq janus libjs-janus-gateway libjs-webrtc-adapter; } >/dev/null || return 1
+    { apt-get update -qq && apt-get install -y -qq janus; } >/dev/null || return 1
     janus_packages_present
 }
 

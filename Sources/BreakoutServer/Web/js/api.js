@@ -120,6 +120,8 @@ export function meetingApi(meetingId, token) {
     attendance: () => req('GET', '/attendance'),
     attendanceCsv: () => fetchFile(`${base}/attendance`, { token, accept: 'text/csv' }),
     eventsUrl: () => `${base}/events?access_token=${encodeURIComponent(token)}`,
+    /** The media signalling WebSocket, on this page's own origin. */
+    signalUrl: () => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${base}/media/signal?access_token=${encodeURIComponent(token)}`,
   };
 }
 

@@ -1,55 +1,27 @@
-// Audio and video of the room I am in, on Janus. The service decides where I am; this panel only
-// follows: whenever my location changes it leaves the old room's media and joins the new one with
-// what `GET …/media` answers (room, token, feed id). Janus admits my token in that room only and
-// kicks me from a room I left, so a page that lags behind gets nothing it should not.
+// Audio and video of the room I am in. The service decides where I am, and it is the only door to
+// the media: this page talks to its node over one WebSocket (`…/media/signal`, a small protocol of
+// the service's own; openapi.yaml, "Media signalling"), and the node talks to Janus for it. The page
+// never learns a Janus address, session or token, and cannot ask for another room or another id:
+// "join" means "the room the database says I am in". When the database moves or removes me, the
+// node takes my feeds out of the old room at once and says `left`; the page then joins again.
 //
-// One Janus session per joined room: a publisher handle for my camera and microphone, and one
-// subscriber handle per roommate who publishes. The scripts are Debian's janus.js and adapter.js,
-// served by the node (/vendor/), loaded only when the service has media on.
+// WebRTC itself is the browser's own: one RTCPeerConnection publishes my camera and microphone, and
+// one per roommate receives that roommate's feed (Janus offers, this page answers).
 import { h, setText, setHidden, setClass, syncChildren } from './dom.js';
 import { ApiError } from './api.js';
 
 /** Tiles shown at most: in a large main session, the first roommates who publish. */
 const MAX_FEEDS = 12;
 /**
- * How soon to try again after Janus refused or could not be reached: soon at first (right after a
- * move the page may ask before the service has put its token in the new room, a few ms behind),
- * then every second (Janus back after a restart is found within a second).
+ * How soon to try again after a join failed or the connection dropped: soon at first (right after
+ * a move the media worker may not yet have made the new room ready, a few ms behind), then every
+ * second (Janus back after a restart is found within a second).
  */
 const RETRY_MS = [200, 400, 700, 1000];
-
-let scriptsLoaded = null;
-
-function loadScript(src) {
-  return new Promise((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = src;
-    script.onload = resolve;
-    script.onerror = () => reject(new Error(`${src} could not be loaded`));
-    document.head.append(script);
-  });
-}
-
-/**
- * adapter.js, then janus.js (which looks for the adapter), then Janus.init. janus.js tells its
- * callers when Janus cannot be reached, but not when Janus restarted and forgot the session: its
- * long poll then gets "no such session" (458) and polls again, for ever. Its error log is the one
- * place that says so; this listens there and announces `janus-session-lost`.
- */
-function loadJanus() {
-  scriptsLoaded ??= loadScript('/vendor/adapter.js')
-    .then(() => loadScript('/vendor/janus.js'))
-    .then(() => new Promise((resolve) => window.Janus.init({ debug: false, dependencies: window.Janus.useDefaultDependencies(), callback: resolve })))
-    .then(() => {
-      const log = window.Janus.error;
-      window.Janus.error = (...args) => {
-        if (/Ooops: 45[89]\b/.test(String(args[0]))) window.dispatchEvent(new Event('janus-session-lost'));
-        log(...args);
-      };
-    })
-    .catch((error) => { scriptsLoaded = null; throw error; });
-  return scriptsLoaded;
-}
+/** Close codes after which the page does not connect again: replaced by a newer tab, or gone. */
+const FINAL_CLOSES = { 4409: 'Audio and video moved to your other window.', 4410: null, 4401: null, 4404: null };
+/** `joined` after the node took this page out of its room: no location, so the next render joins. */
+const LEFT = Symbol('left');
 
 export function mediaPanel(app) {
   const status = h('p', { class: 'media-status muted', role: 'status', 'data-testid': 'media-status' });
@@ -67,19 +39,25 @@ export function mediaPanel(app) {
     off: false,            // the service runs without media (404 media_off)
     wanted: undefined,     // my location, as the state says (null: main session)
     joined: undefined,     // the location whose media this page is in (or joining)
-    janus: null,           // the Janus session
-    publisher: null,       // my handle
-    feeds: new Map(),      // feed id → { handle, stream, tile }
-    privateId: null,
+    socket: null,          // the signalling WebSocket
+    pending: new Map(),    // request id → { resolve, reject }
+    nextId: 0,
+    local: null,           // my camera and microphone (kept across rooms)
+    localFailed: false,    // no camera or microphone to be had
+    publisher: null,       // my RTCPeerConnection
+    feeds: new Map(),      // feed id → { pc, stream }
     room: null,
+    checked: null,         // the answer of GET …/media: whether the service has media at all
     micOn: true,
     camOn: true,
     problem: null,         // text shown while media is unavailable
+    stopped: null,         // set when the page must not connect again (replaced, removed)
+    joining: false,        // a join is on its way to the node
     retryTimer: null,
     failures: 0,           // failed joins in a row
     generation: 0,         // bumps on every switch; callbacks of an older one are ignored
     // The browser tests turn these off to play a page that ignores the host's mute, or one that
-    // lags behind a move: Janus must silence it, or kick it, all the same.
+    // lags behind a move: the service must silence it, or take it out, all the same.
     obeyHostMute: true,
     followMoves: true,
   };
@@ -88,32 +66,113 @@ export function mediaPanel(app) {
   m.trail = [];
   const note = (step) => { m.trail.push(`${Math.round(performance.now())} ${step}`); if (m.trail.length > 30) m.trail.shift(); };
 
-  const sessionLost = () => {
-    if (!m.janus) return;
-    setProblem('Audio and video unavailable, reconnecting…');
-    retry(m.generation);
-  };
-  window.addEventListener('janus-session-lost', sessionLost);
-
   const nameOf = (feedId) => app.state.participants.get(feedId)?.displayName || 'Someone';
 
   function setProblem(text, cause) {
     m.problem = text;
-    if (cause) m.lastError = String(cause?.message || cause?.error || JSON.stringify(cause));
+    if (cause) m.lastError = String(cause?.message || cause?.code || JSON.stringify(cause));
+    app.invalidate();
+  }
+
+  // MARK: The signalling connection
+
+  /** The open signalling WebSocket (connecting when needed). */
+  function connected() {
+    if (m.socket && m.socket.readyState === WebSocket.OPEN) return Promise.resolve(m.socket);
+    if (m.socket && m.socket.readyState === WebSocket.CONNECTING) return m.socket.opened;
+    const socket = new WebSocket(app.api.signalUrl());
+    socket.opened = new Promise((resolve, reject) => {
+      socket.onopen = () => resolve(socket);
+      socket.onerror = () => reject(new Error('the media signalling could not connect'));
+    });
+    socket.onmessage = (event) => received(socket, event.data);
+    socket.onclose = (event) => closed(socket, event.code);
+    m.socket = socket;
+    note('connect');
+    return socket.opened;
+  }
+
+  async function call(message) {
+    const socket = await connected();
+    const id = `m${++m.nextId}`;
+    return new Promise((resolve, reject) => {
+      m.pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ ...message, id }));
+    });
+  }
+
+  function tell(message) {
+    if (m.socket?.readyState === WebSocket.OPEN) m.socket.send(JSON.stringify(message));
+  }
+
+  function received(socket, text) {
+    if (socket !== m.socket) return;
+    let message;
+    try { message = JSON.parse(text); } catch { return; }
+    if (message.re && m.pending.has(message.re)) {
+      const { resolve, reject } = m.pending.get(message.re);
+      m.pending.delete(message.re);
+      if (message.type === 'error') reject(Object.assign(new Error(message.detail), { code: message.code }));
+      else resolve(message);
+      return;
+    }
+    note(`signal ${message.type} ${message.reason || message.feed || ''}${message.added ? ` +${message.added.map((f) => f.feed.slice(0, 8))} -${message.removed.map((f) => f.slice(0, 8))}` : ''}`);
+    if (message.type === 'feeds') {
+      for (const feed of message.removed || []) unsubscribe(feed);
+      for (const { feed } of message.added || []) subscribe(feed, m.generation);
+    } else if (message.type === 'left') {
+      // Taken out of the room by the service (moved, Janus lost, or a newer tab took my place).
+      // While a join is on its way, this is about the room before it: the node answers in order,
+      // and its join finds where the database puts me now.
+      if (m.joining) return;
+      dropPeers();
+      m.room = null;
+      m.joined = LEFT;
+      if (message.reason === 'replaced' || message.reason === 'removed') return;
+      if (message.reason === 'moved' && !m.followMoves) { app.invalidate(); return; }
+      if (message.reason === 'media_lost') setProblem('Audio and video unavailable, reconnecting…', message);
+      retry(m.generation);
+    } else if (message.type === 'hangup' && message.feed && m.feeds.has(message.feed)) {
+      // A roommate's feed dropped its connection to Janus but still publishes: receive it afresh.
+      unsubscribe(message.feed);
+      subscribe(message.feed, m.generation);
+    }
+  }
+
+  function closed(socket, code) {
+    if (socket !== m.socket) return;
+    note(`closed ${code}`);
+    m.socket = null;
+    for (const { reject } of m.pending.values()) reject(new Error('the media signalling closed'));
+    m.pending.clear();
+    dropPeers();
+    m.room = null;
+    if (code in FINAL_CLOSES) {
+      m.stopped = FINAL_CLOSES[code] ?? 'Audio and video ended.';
+      setProblem(m.stopped);
+      return;
+    }
+    // The node went away (restarted, or killed): another one takes the page through the balancer.
+    setProblem('Audio and video unavailable, reconnecting…');
+    retry(m.generation);
+  }
+
+  // MARK: Joining a room
+
+  function dropPeers() {
+    try { m.publisher?.close(); } catch { /* closed */ }
+    m.publisher = null;
+    for (const feed of m.feeds.values()) { try { feed.pc.close(); } catch { /* closed */ } }
+    m.feeds.clear();
     app.invalidate();
   }
 
   function leave() {
     m.generation += 1;
     clearTimeout(m.retryTimer);
-    const janus = m.janus;
-    m.janus = null;
-    m.publisher = null;
-    m.privateId = null;
+    dropPeers();
     m.room = null;
-    for (const feed of m.feeds.values()) feed.stream?.getTracks().forEach((t) => t.stop?.());
-    m.feeds.clear();
-    try { janus?.destroy({ cleanupHandles: true }); } catch { /* already gone */ }
+    tell({ type: 'leave' });
   }
 
   function retry(generation) {
@@ -123,7 +182,7 @@ export function mediaPanel(app) {
     m.failures += 1;
     m.retryTimer = setTimeout(() => {
       if (generation !== m.generation) return;
-      m.joined = undefined; // join again, with a fresh answer from the service
+      m.joined = undefined; // join again, wherever the service says I am now
       app.invalidate();
     }, delay);
   }
@@ -133,157 +192,120 @@ export function mediaPanel(app) {
     const generation = m.generation;
     note(`join ${location ?? 'main'} (generation ${generation})`);
     m.joined = location;
-    let info;
+    let joined;
     try {
-      info = await app.api.media();
+      // Once: whether the service has media at all (without it, no signalling to connect to).
+      m.checked ??= app.api.media().then(() => true);
+      await m.checked;
+      m.joining = true;
+      joined = await call({ type: 'join' });
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'media_off') {
-        m.off = true;
-        app.invalidate();
-        return;
-      }
+      m.joining = false;
+      if (error.code === 'media_off') { m.off = true; app.invalidate(); return; }
+      if (error instanceof ApiError) m.checked = null;
+      if (generation !== m.generation || m.stopped) return;
       setProblem('Audio and video unavailable, reconnecting…', error);
       return retry(generation);
     }
+    m.joining = false;
     if (generation !== m.generation) return;
-    note(`media answer ${info.room}`);
-    try {
-      await loadJanus();
-    } catch {
-      setProblem('Audio and video unavailable: this server cannot serve the media scripts.');
-      return retry(generation);
+    note(`joined ${joined.room}`);
+    clearTimeout(m.retryTimer);
+    m.failures = 0;
+    m.room = joined.room;
+    // Where the service put me: the live stream may tell this page of the move a moment later.
+    m.joined = joined.location ?? null;
+    setProblem(null);
+    publish(generation);
+    for (const { feed } of joined.feeds || []) subscribe(feed, generation);
+  }
+
+  async function publish(generation) {
+    if (!m.local && !m.localFailed) {
+      try {
+        m.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      } catch {
+        // No camera or microphone (or not allowed): watch and listen only.
+        m.localFailed = true;
+      }
     }
     if (generation !== m.generation) return;
-    const current = () => generation === m.generation;
-    const janus = new window.Janus({
-      server: info.url,
-      success: () => { note(`session ${current()}`); if (current()) attachPublisher(janus, info, generation); },
-      error: (cause) => {
-        if (!current()) return;
-        setProblem('Audio and video unavailable, reconnecting…', cause);
-        retry(generation);
-      },
-    });
-    m.janus = janus;
+    if (!m.local) {
+      setProblem('Your camera and microphone are not available; you can still see and hear the others.');
+      return;
+    }
+    const pc = new RTCPeerConnection();
+    m.publisher = pc;
+    for (const track of m.local.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
+    pc.onicecandidate = (event) => {
+      if (generation === m.generation) tell({ type: 'trickle', candidate: event.candidate ? candidateOf(event.candidate) : null });
+    };
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      const published = await call({ type: 'publish', sdp: pc.localDescription.sdp });
+      if (generation !== m.generation) return;
+      await pc.setRemoteDescription({ type: 'answer', sdp: published.sdp });
+      applySwitches(true);
+      ownTile().video.srcObject = new MediaStream(m.local.getVideoTracks());
+      app.invalidate();
+    } catch (error) {
+      if (generation === m.generation) note(`publish failed ${error.code || error.message}`);
+    }
   }
 
-  function attachPublisher(janus, info, generation) {
-    const current = () => generation === m.generation;
-    janus.attach({
-      plugin: 'janus.plugin.videoroom',
-      success(handle) {
-        if (!current()) return;
-        m.publisher = handle;
-        m.room = info.room;
-        handle.send({ message: { request: 'join', ptype: 'publisher', room: info.room, id: info.feedId,
-          display: app.state.me?.displayName || '', token: info.token } });
-      },
-      error(cause) {
-        if (current()) { setProblem('Audio and video unavailable, reconnecting…', cause); retry(generation); }
-      },
-      onmessage(message, jsep) {
-        note(`message ${message.videoroom} ${message.error_code || ''} ${current()}`);
-        if (!current()) return;
-        const kind = message.videoroom;
-        if (message.error_code) {
-          // 433: not (yet) allowed in this room; the service is moving my token. Ask again.
-          setProblem('Audio and video unavailable, reconnecting…', message);
-          return retry(generation);
-        }
-        if (kind === 'joined') {
-          m.failures = 0;
-          m.privateId = message.private_id;
-          setProblem(null);
-          publish(m.publisher, generation);
-          for (const p of message.publishers || []) subscribe(janus, info, p, generation);
-        } else if (kind === 'event') {
-          for (const p of message.publishers || []) subscribe(janus, info, p, generation);
-          // A roommate who left says `leaving`; one whose page lagged behind a move and was kicked
-          // by the service says `kicked` (and no `unpublished` follows): either way the tile goes.
-          const gone = message.leaving || message.unpublished || message.kicked;
-          if (gone === 'ok' && message.reason === 'kicked') {
-            // Moved out of this room: join wherever the service says I am now.
-            m.joined = undefined;
-            app.invalidate();
-          } else if (gone && gone !== 'ok') {
-            unsubscribe(String(gone));
-          }
-        }
-        if (jsep) m.publisher?.handleRemoteJsep({ jsep });
-      },
-      onlocaltrack(track, on) {
-        if (!current() || track.kind !== 'video') return;
-        const tile = ownTile();
-        tile.video.srcObject = on ? new MediaStream([track]) : null;
-      },
-    });
-  }
-
-  function publish(handle, generation) {
-    handle?.createOffer({
-      tracks: [{ type: 'audio', capture: true, recv: false }, { type: 'video', capture: true, recv: false }],
-      success(jsep) {
-        if (generation !== m.generation) return;
-        handle.send({ message: { request: 'configure', audio: true, video: true }, jsep });
-        applySwitches();
-      },
-      error() {
-        // No camera or microphone (or not allowed): watch and listen only.
-        if (generation === m.generation) setProblem('Your camera and microphone are not available; you can still see and hear the others.');
-      },
-    });
-  }
-
-  function subscribe(janus, info, publisher, generation) {
-    const feedId = String(publisher.id);
-    if (m.feeds.has(feedId) || feedId === info.feedId || !feedId.match(/^[0-9a-f-]{36}$/)) return;
-    if (m.feeds.size >= MAX_FEEDS) return;
-    const feed = { handle: null, stream: new MediaStream(), tile: null };
+  async function subscribe(feedId, generation) {
+    if (m.feeds.has(feedId) || m.feeds.size >= MAX_FEEDS || generation !== m.generation) return;
+    const feed = { pc: new RTCPeerConnection(), stream: new MediaStream() };
     m.feeds.set(feedId, feed);
-    janus.attach({
-      plugin: 'janus.plugin.videoroom',
-      success(handle) {
-        if (generation !== m.generation) return;
-        feed.handle = handle;
-        handle.send({ message: { request: 'join', ptype: 'subscriber', room: info.room, streams: [{ feed: feedId }],
-          private_id: m.privateId, token: info.token } });
-      },
-      onmessage(message, jsep) {
-        if (generation !== m.generation || !jsep) return;
-        feed.handle.createAnswer({
-          jsep,
-          tracks: [{ type: 'data' }],
-          success(answer) { feed.handle.send({ message: { request: 'start', room: info.room }, jsep: answer }); },
-        });
-      },
-      onremotetrack(track, mid, on) {
-        if (generation !== m.generation) return;
-        for (const old of feed.stream.getTracks()) if (old.kind === track.kind) feed.stream.removeTrack(old);
-        if (on) feed.stream.addTrack(track);
-        app.invalidate();
-      },
-    });
+    feed.pc.ontrack = (event) => {
+      for (const old of feed.stream.getTracks()) if (old.kind === event.track.kind) feed.stream.removeTrack(old);
+      feed.stream.addTrack(event.track);
+      app.invalidate();
+    };
+    feed.pc.onicecandidate = (event) => {
+      if (generation === m.generation) tell({ type: 'trickle', feed: feedId, candidate: event.candidate ? candidateOf(event.candidate) : null });
+    };
     app.invalidate();
+    try {
+      const offer = await call({ type: 'subscribe', feed: feedId });
+      if (generation !== m.generation || m.feeds.get(feedId) !== feed) return;
+      await feed.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+      await feed.pc.setLocalDescription(await feed.pc.createAnswer());
+      await call({ type: 'answer', feed: feedId, sdp: feed.pc.localDescription.sdp });
+      note(`subscribed ${feedId.slice(0, 8)}`);
+    } catch (error) {
+      note(`subscribe ${feedId} failed ${error.code || error.message}`);
+      if (m.feeds.get(feedId) === feed) unsubscribe(feedId, { tellNode: false });
+    }
   }
 
-  function unsubscribe(feedId) {
+  function unsubscribe(feedId, { tellNode = true } = {}) {
     const feed = m.feeds.get(feedId);
     if (!feed) return;
     m.feeds.delete(feedId);
-    try { feed.handle?.detach(); } catch { /* gone */ }
+    try { feed.pc.close(); } catch { /* closed */ }
+    if (tellNode) tell({ type: 'unsubscribe', feed: feedId });
     app.invalidate();
   }
 
-  function applySwitches() {
-    const handle = m.publisher;
-    if (!handle) return;
+  function candidateOf(candidate) {
+    return { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex };
+  }
+
+  /** My microphone and camera as the switches (and the host's mute) say: the tracks stop sending, and the node stops relaying them. */
+  let sentSwitches = {};
+  function applySwitches(force = false) {
+    if (!m.local) return;
     const micOn = m.micOn && !(m.obeyHostMute && app.state.me?.mutedByHost);
-    try {
-      if (micOn && handle.isAudioMuted()) handle.unmuteAudio();
-      if (!micOn && !handle.isAudioMuted()) handle.muteAudio();
-      if (m.camOn && handle.isVideoMuted()) handle.unmuteVideo();
-      if (!m.camOn && !handle.isVideoMuted()) handle.muteVideo();
-    } catch { /* not publishing yet */ }
+    for (const track of m.local.getAudioTracks()) track.enabled = micOn;
+    for (const track of m.local.getVideoTracks()) track.enabled = m.camOn;
+    if (!m.publisher) return;
+    for (const [kind, on] of [['audio', micOn], ['video', m.camOn]]) {
+      if (force || sentSwitches[kind] !== on) {
+        sentSwitches[kind] = on;
+        tell({ type: 'mute', kind, muted: !on });
+      }
+    }
   }
 
   micButton.addEventListener('click', () => { m.micOn = !m.micOn; applySwitches(); app.invalidate(); });
@@ -308,7 +330,7 @@ export function mediaPanel(app) {
     setHidden(el, m.off || !me);
     if (m.off || !me) return;
     m.wanted = me.location ?? null;
-    if (m.joined !== m.wanted && m.followMoves) join(m.wanted);
+    if (m.joined !== m.wanted && m.followMoves && !m.stopped) join(m.wanted);
     applySwitches();
     setText(status, m.problem || (m.room ? `You see and hear the people in ${me.location ? app.state.roomName(me.location) : 'the main session'}.` : 'Joining…'));
     setClass(status, 'warn', !!m.problem);
@@ -339,16 +361,16 @@ export function mediaPanel(app) {
   async function stats() {
     const out = {};
     for (const [id, feed] of m.feeds) {
-      const pc = feed.handle?.webrtcStuff?.pc;
+      const pc = feed.pc;
       const entry = { audio: 0, video: 0 };
       if (pc) {
-        const report = await pc.getStats();
+        const report = await feed.pc.getStats();
         report.forEach((s) => { if (s.type === 'inbound-rtp' && entry[s.kind] !== undefined) entry[s.kind] += s.bytesReceived || 0; });
       }
       out[id] = entry;
     }
     const sent = { audio: 0, video: 0 };
-    const mine = m.publisher?.webrtcStuff?.pc;
+    const mine = m.publisher;
     if (mine) {
       (await mine.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && sent[s.kind] !== undefined) sent[s.kind] += s.bytesSent || 0; });
     }
@@ -357,8 +379,12 @@ export function mediaPanel(app) {
   m.stats = stats;
 
   function destroy() {
-    window.removeEventListener('janus-session-lost', sessionLost);
     leave();
+    m.stopped = 'closed';
+    const socket = m.socket;
+    m.socket = null;
+    socket?.close(1000);
+    for (const track of m.local?.getTracks() || []) track.stop();
   }
 
   return { el, render, destroy };
