@@ -92,7 +92,7 @@ extension BreakoutServer {
             connectTimeout: configuration.databaseConnectTimeout)
         let hub = EventHub(store: store, heartbeat: configuration.heartbeat)
         let media = configuration.media.map {
-            MediaWorker(store: store, configuration: $0, logger: Logger(label: "breakout.media"))
+            MediaWorker(store: store, configuration: $0, logger: Logger(label: "breakout.media"), metrics: metrics)
         }
         // The media signalling: the node's WebSocket to Janus, and the browsers' connections.
         let signalling = configuration.media.map { mediaConfiguration in

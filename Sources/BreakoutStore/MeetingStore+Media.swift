@@ -241,6 +241,48 @@ extension MeetingStore {
         }
     }
 
+    /// Who the database puts in one media room, and the meeting it belongs to.
+    public struct MediaRoomMembers: Sendable {
+        public let meetingId: UUID
+        public var participants: Set<UUID> = []
+    }
+
+    /// The audit of the media rooms (MediaAudit): runs `body` while holding a lock that makes it
+    /// one pass at a time over all nodes (others get nil at once). `body` gets a lookup of who the
+    /// database puts in each of the media rooms it names now (`main-<meeting>`: those of a live
+    /// meeting in its main session; `room-<room>`: those located in that breakout room).
+    public func withMediaAudit<Result: Sendable>(
+        _ body: @escaping @Sendable (_ members: @escaping @Sendable ([String]) async throws -> [String: MediaRoomMembers]) async throws -> Result
+    ) async throws -> Result? {
+        let logger = logger
+        return try await boundedTransaction { connection -> Result? in
+            var locked = false
+            for try await got in try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(hashtext('breakout media audit'))", logger: logger
+            ).decode(Bool.self) { locked = got }
+            guard locked else { return nil }
+            return try await body { rooms in
+                let meetings = rooms.compactMap { $0.hasPrefix("main-") ? UUID(uuidString: String($0.dropFirst(5))) : nil }
+                let breakouts = rooms.compactMap { $0.hasPrefix("room-") ? UUID(uuidString: String($0.dropFirst(5))) : nil }
+                var members: [String: MediaRoomMembers] = [:]
+                for try await (room, meetingId, participantId) in try await connection.query(
+                    """
+                    SELECT 'main-' || m.id, m.id, p.id FROM meetings m
+                    LEFT JOIN participants p ON p.meeting_id = m.id AND p.location_room_id IS NULL
+                    WHERE m.id = ANY(\(meetings)) AND m.status = 'active'
+                    UNION ALL
+                    SELECT 'room-' || r.id, r.meeting_id, p.id FROM rooms r JOIN meetings m ON m.id = r.meeting_id AND m.status = 'active'
+                    LEFT JOIN participants p ON p.meeting_id = r.meeting_id AND p.location_room_id = r.id
+                    WHERE r.id = ANY(\(breakouts))
+                    """, logger: logger
+                ).decode((String, UUID, UUID?).self) {
+                    members[room, default: MediaRoomMembers(meetingId: meetingId)].participants.formUnion(participantId.map { [$0] } ?? [])
+                }
+                return members
+            }
+        }
+    }
+
     /// Media rooms where someone muted by the host is allowed: each gets a moderation pass, so a
     /// muted person who rejoins the media is muted again. Runs `body` while holding a lock that
     /// makes it one pass at a time over all nodes (others get nil at once).

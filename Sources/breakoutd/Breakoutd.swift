@@ -203,6 +203,26 @@ struct Serve: AsyncParsableCommand {
             }
             media.bitrate = bitrate
         }
+        // TURN: both or neither (README, "Audio and video").
+        let turnURLs = (env["BREAKOUT_TURN_URLS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let turnSecret = env["BREAKOUT_TURN_SECRET"] ?? ""
+        switch (turnURLs.isEmpty, turnSecret.isEmpty) {
+        case (true, true): break
+        case (false, true):
+            throw ValidationError("BREAKOUT_TURN_SECRET must be set with BREAKOUT_TURN_URLS: the TURN server's static-auth-secret, at least 16 characters.")
+        case (true, false):
+            throw ValidationError("BREAKOUT_TURN_URLS must be set with BREAKOUT_TURN_SECRET: the TURN server's URLs, comma-separated (turn:host:3478?transport=udp,turn:host:3478?transport=tcp,turns:host:443?transport=tcp).")
+        case (false, false):
+            guard turnSecret.count >= 16 else {
+                throw ValidationError("BREAKOUT_TURN_SECRET must be at least 16 characters (the TURN server's static-auth-secret).")
+            }
+            if let url = turnURLs.first(where: { !TurnCredentials.isValidURL($0) }) {
+                throw ValidationError("BREAKOUT_TURN_URLS must be turn: or turns: URLs such as turn:turn.example.org:3478?transport=udp, comma-separated (got '\(url)'; turns: is TLS over TCP only).")
+            }
+            media.turnURLs = turnURLs
+            media.turnSecret = turnSecret
+        }
         return media
     }
 

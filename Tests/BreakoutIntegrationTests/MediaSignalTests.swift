@@ -158,6 +158,42 @@ struct MediaSignalTests {
         }
     }
 
+    @Test("the audit kicks, within 2 s, a feed planted on Janus directly under a plausible id, and counts it",
+          .enabled(if: JanusProcess.shouldRun, "janus not installed"))
+    func auditKicksPlantedFeeds() async throws {
+        try await MediaTests.withMedia(nodes: 2) { world in
+            let open = try await MediaTests.openMeeting(on: world.nodes, api: world.api)
+            // Someone with Janus's secret (not a node) joins a room with an occupant's token, under
+            // the id of a participant who is in another room: the forged-feed-id attack.
+            let occupant = open.people[0]
+            let roomId = try #require(try await MediaTests.location(of: occupant.id, open, on: world.nodes[0]))
+            let room = MediaTests.OpenMeeting.mediaRoom(roomId).lowercased()
+            var elsewhere: String?
+            for person in open.people where try await MediaTests.location(of: person.id, open, on: world.nodes[0])?.lowercased() != roomId.lowercased() {
+                elsewhere = person.id
+            }
+            let forged = try #require(elsewhere).lowercased()
+            let planted = try await world.api.attach()
+            defer { Task { await planted.destroy() } }
+            let started = ContinuousClock.now
+            try await planted.join(room, id: forged, token: world.api.mediaToken(occupant.id))
+            try await eventually("the planted feed kicked", timeout: .seconds(5)) {
+                try await !world.api.participants(in: room).contains(forged)
+            }
+            let took = ContinuousClock.now - started
+            print("the audit kicked a planted feed \(took) after it joined")
+            #expect(took < .seconds(2), "the planted feed stayed \(took)")
+            var kicks = 0.0
+            for node in world.nodes {
+                let metrics = try await node.request(.GET, "/metrics").body
+                for line in metrics.split(separator: "\n") where line.hasPrefix("breakout_media_audit_kicks_total ") {
+                    kicks += Double(line.split(separator: " ").last ?? "0") ?? 0
+                }
+            }
+            #expect(kicks >= 1, "the kick is counted in breakout_media_audit_kicks_total")
+        }
+    }
+
     @Test("a node killed with SIGKILL: Janus drops the feeds it held at once; another node takes the page",
           .enabled(if: JanusProcess.shouldRun, "janus not installed"))
     func nodeKilled() async throws {

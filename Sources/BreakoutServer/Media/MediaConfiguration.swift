@@ -18,14 +18,27 @@ public struct MediaConfiguration: Sendable {
     /// The most a publisher may send, in bits per second (`BREAKOUT_MEDIA_BITRATE`). Default
     /// 256,000: a small video and voice, enough for tiles of a few people.
     public var bitrate: Int
+    /// The TURN server's URLs that browsers are given (`BREAKOUT_TURN_URLS`, comma-separated):
+    /// `turn:` over UDP and TCP, `turns:` over TLS, e.g.
+    /// `turn:turn.example.org:3478?transport=udp,turn:turn.example.org:3478?transport=tcp,turns:turn.example.org:443?transport=tcp`.
+    /// Default: none, and browsers connect to Janus directly or not at all (a network that blocks
+    /// UDP or direct connections gets no audio and video). Set together with `turnSecret`.
+    public var turnURLs: [String]
+    /// The secret shared with the TURN server (`BREAKOUT_TURN_SECRET`; coturn's
+    /// `static-auth-secret` with `use-auth-secret`): each participant gets credentials derived from
+    /// it, valid for an hour (`TurnCredentials`). At least 16 characters; all nodes need the same.
+    /// Default: none. Set together with `turnURLs`.
+    public var turnSecret: String?
 
     public init(
         janusURL: String = "http://127.0.0.1:8088/janus", janusSocketURL: String = "ws://127.0.0.1:8188",
-        adminKey: String, bitrate: Int = 256_000
+        adminKey: String, bitrate: Int = 256_000, turnURLs: [String] = [], turnSecret: String? = nil
     ) {
         self.janusURL = janusURL
         self.janusSocketURL = janusSocketURL
         self.adminKey = adminKey
         self.bitrate = bitrate
+        self.turnURLs = turnURLs
+        self.turnSecret = turnSecret
     }
 }

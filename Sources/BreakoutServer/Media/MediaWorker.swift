@@ -3,6 +3,7 @@ import BreakoutStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Prometheus
 import Synchronization
 
 /// Makes Janus follow the database. Every node runs one; there is no leader. A meeting's media is
@@ -22,7 +23,8 @@ import Synchronization
 ///   forgotten and rebuilt from the database, within one sweep and one reconcile round;
 /// - the same sweep's moderation pass: rooms where someone is muted by the host are looked at, and
 ///   anyone publishing audio there unmuted is muted again (a muted person who rejoins is muted
-///   within a second, whatever their page does).
+///   within a second, whatever their page does);
+/// - and its audit (`MediaAudit`): every occupied room's feeds against the database, every second.
 ///
 /// Commands never wait for it; a Janus that is down only leaves media behind until it is back.
 final class MediaWorker: Service, Sendable {
@@ -44,10 +46,20 @@ final class MediaWorker: Service, Sendable {
     /// Publishers one media room takes: a lecture's main session with everyone's camera on.
     static let publishersPerRoom = 1000
 
-    init(store: MeetingStore, configuration: MediaConfiguration, logger: Logger, sweepInterval: Duration = .seconds(1)) {
+    private let audit: MediaAudit
+
+    init(
+        store: MeetingStore, configuration: MediaConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry,
+        sweepInterval: Duration = .seconds(1)
+    ) {
         self.store = store
         self.configuration = configuration
         self.janus = JanusClient(url: configuration.janusURL, adminKey: configuration.adminKey)
+        audit = MediaAudit(
+            store: store, janus: janus, adminKey: configuration.adminKey,
+            kicks: metrics.makeCounter(name: "breakout_media_audit_kicks_total",
+                                       help: "Feeds the media audit kicked from a room the database does not put them in."),
+            logger: logger)
         self.logger = logger
         self.sweepInterval = sweepInterval
         (wake, wakeContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -264,6 +276,7 @@ final class MediaWorker: Service, Sendable {
                 for (room, members) in rooms { try await self.moderate(room, members: members) }
                 return true
             }
+            try await audit.run()
             if sweepFailing.exchange(false, ordering: .relaxed) { logger.notice("media sweeps work again") }
         } catch {
             if !sweepFailing.exchange(true, ordering: .relaxed) {
