@@ -10,7 +10,10 @@
 #                                    waits until it answers, prints its API URL
 #                                    (http://127.0.0.1:PORT/janus); its log and pid in DIR. The
 #                                    WebSocket API gets a free port of its own the first time,
-#                                    and keeps it when started again in the same DIR
+#                                    and keeps it when started again in the same DIR.
+#                                    With JANUS_TURN_SERVER set (and JANUS_TURN_PORT, JANUS_TURN_USER,
+#                                    JANUS_TURN_PWD; JANUS_TURN_TYPE, default udp), Janus gathers
+#                                    relay candidates at that TURN server too
 # janus_ws_url DIR                   prints the WebSocket API's URL (ws://127.0.0.1:WS_PORT)
 # janus_stop DIR                     stops it and waits for it to exit
 # janus_port DIR                     prints the port of the Janus started in DIR
@@ -53,6 +56,14 @@ janus_start() {
         text=${text//'${JANUS_HTTP_IP}'/127.0.0.1}
         text=${text//'${JANUS_ADMIN_KEY}'/$admin_key}
         text=${text//'${JANUS_CONFIG_DIR}'/$dir/config}
+        if [ -n "${JANUS_TURN_SERVER:-}" ]; then
+            text=${text//'${JANUS_TURN_SERVER}'/$JANUS_TURN_SERVER}
+            text=${text//'${JANUS_TURN_PORT}'/${JANUS_TURN_PORT:-3478}}
+            text=${text//'${JANUS_TURN_TYPE}'/${JANUS_TURN_TYPE:-udp}}
+            text=${text//'${JANUS_TURN_USER}'/${JANUS_TURN_USER:-}}
+            text=${text//'${JANUS_TURN_PWD}'/${JANUS_TURN_PWD:-}}
+            text=${text//$'\t#turn_'/$'\t'turn_}
+        fi
         printf '%s\n' "$text" >"$dir/config/$(basename "$template")"
     done
     echo "$port" >"$dir/janus.port"
