@@ -6,7 +6,8 @@ WebRTC's own statistics (inbound `bytesReceived` per roommate's feed and kind), 
 about media that really arrived.
 
 Checked: each person receives media from its roommates only; Janus cannot be reached through the
-balancer and refuses anyone without the nodes' secret; media follows a host's move within 2 s; a
+balancer and refuses anyone without the nodes' secret; a page that allows only relayed paths
+(`iceTransportPolicy: "relay"`) sends and receives through coturn; media follows a host's move within 2 s; a
 host's mute stops that person's audio at the others (even from a page that ignores the mute) while
 the video goes on; a page that lags behind a move is taken out of the room by its node (it receives
 nothing more from the room it left) and its old roommates drop its tile; after
@@ -81,20 +82,48 @@ class JanusServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class TurnServer:
+    """A private coturn (Debian's package, scripts/lib/coturn.sh) with a shared secret."""
+
+    def __init__(self):
+        self.secret = secrets.token_urlsafe(24)
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="breakout-media-coturn-")
+        self.urls = f"turn:127.0.0.1:{self.port}?transport=udp,turn:127.0.0.1:{self.port}?transport=tcp"
+
+    def start(self):
+        subprocess.run(["bash", "-c", 'source scripts/lib/coturn.sh && coturn_start "$1" "$2" "$3" >/dev/null',
+                        "coturn", self.dir, self.secret, str(self.port)], cwd=REPO, check=True)
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "turnserver.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        subprocess.run(["bash", "-c", 'source scripts/lib/coturn.sh && coturn_stop "$1"', "coturn", self.dir], cwd=REPO)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class MediaCluster:
-    """Janus, two nodes with media on, nginx in front of both."""
+    """Janus, coturn, two nodes with media on, nginx in front of both."""
 
     def __init__(self):
         self.admin_key = secrets.token_urlsafe(24)
         self.janus = JanusServer(self.admin_key)
+        self.turn = TurnServer()
         env = {"BREAKOUT_MEDIA": "janus", "BREAKOUT_JANUS_URL": self.janus.url, "BREAKOUT_JANUS_WS_URL": self.janus.ws_url,
                "BREAKOUT_JANUS_ADMIN_KEY": self.admin_key,
+               "BREAKOUT_TURN_URLS": self.turn.urls, "BREAKOUT_TURN_SECRET": self.turn.secret,
                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "warning")}
         self.nodes = [Node("media-a", env=env), Node("media-b", env=env)]
         self.balancer = Balancer(free_port(), self.nodes)
         self.started = False
 
     def start(self):
+        self.turn.start()
         self.janus.start()
         for node in self.nodes:
             node.start()
@@ -107,6 +136,7 @@ class MediaCluster:
         for node in self.nodes:
             node.stop()
         self.janus.stop()
+        self.turn.stop()
 
     # The secrets Janus checks, derived from the admin key as the nodes derive them.
     def derive(self, text):
@@ -261,6 +291,22 @@ def talking_rooms(cluster):
         for name in names:
             feeds = set(media_stats(people[name])["feeds"])
             check(feeds == roommates(name), f"{name} receives {feeds}, not only its roommates {roommates(name)}")
+
+    def media_flows_through_turn_when_only_relays_are_allowed():
+        # Ann's page plays one behind a network that lets only TURN through: every path of hers,
+        # out and in, is a relay on coturn, with the credentials her node handed out.
+        ann = people["Ann"]
+        ann.js("window.breakout.media.relayOnly = true; window.breakout.media.joined = undefined; window.breakout.invalidate()")
+        ann.wait(lambda: media_stats(ann)["paths"].get("me") == "relay", "Ann publishing through coturn", 15)
+        wait_roommates("Ann", 15)
+        for other in names:
+            if other != "Ann" and ctx["ids"]["Ann"] in roommates(other):
+                wait_roommates(other, 15)
+        paths = media_stats(ann)["paths"]
+        check(paths and all(kind == "relay" for kind in paths.values()), f"Ann's paths: {paths}")
+        check(f":{ctx['ids']['Ann']}" in cluster.turn.log(), "coturn saw Ann's time-limited username")
+        ann.js("window.breakout.media.relayOnly = false; window.breakout.media.joined = undefined; window.breakout.invalidate()")
+        ann.wait(lambda: media_stats(ann)["paths"].get("me") not in (None, "relay"), "Ann off the relay again", 15)
 
     def janus_is_closed_to_pages():
         # Through the balancer there is no Janus at all.
@@ -427,6 +473,7 @@ def talking_rooms(cluster):
                          ("two rooms, two people each, open", two_rooms_open),
                          ("each receives media from its roommates only", each_receives_only_its_roommates),
                          ("Janus is closed to pages: not behind the balancer, nothing without the nodes' secret", janus_is_closed_to_pages),
+                         ("media flows through coturn when a page allows only relayed paths", media_flows_through_turn_when_only_relays_are_allowed),
                          ("media follows a host's move within 2 s", media_follows_a_host_move_within_2_s),
                          ("a host's mute stops the audio at Janus, the video goes on", a_host_mute_stops_audio_at_janus),
                          ("a page that lags behind a move is taken out by its node, its roommates drop its tile", a_page_behind_a_move_is_kicked_and_its_tile_dropped),

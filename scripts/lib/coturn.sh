@@ -7,7 +7,10 @@
 #
 # coturn_ensure_installed          installs it when missing (as root)
 # coturn_start DIR SECRET [PORT]   starts turnserver on 127.0.0.1:PORT, UDP and TCP (default: a free
-#                                  loopback port), relaying on 127.0.0.1 from a small free port range,
+#                                  loopback port), relaying from a small free port range on the
+#                                  host's own address (COTURN_RELAY_IP, default the first of
+#                                  `hostname -I`, else 127.0.0.1: Janus's ICE takes no loopback
+#                                  candidate, so a relay on 127.0.0.1 would reach nothing),
 #                                  with SECRET as its static-auth-secret and realm "breakout"; waits
 #                                  until it answers on both, prints its URL list
 #                                  (turn:127.0.0.1:PORT?transport=udp,turn:127.0.0.1:PORT?transport=tcp);
@@ -82,12 +85,14 @@ coturn_start() {
     # Each allocation takes one relay port (two with an RTCP pair): 32 are plenty on loopback.
     relay_min=$(coturn_free_range 32) || { echo "no free relay port range for coturn" >&2; return 1; }
     echo "$port" >"$dir/turnserver.port"
+    local relay_ip=${COTURN_RELAY_IP:-$(hostname -I 2>/dev/null | awk '{print $1}')}
+    [ -n "$relay_ip" ] || relay_ip=127.0.0.1
     # A configuration file rather than options, so the secret stays out of the process list.
     # --verbose logs one line per request (allocations, refreshes, and each refusal with its
     # username and "error 401"), none per relayed packet.
     (umask 077 && cat >"$dir/turnserver.conf" <<CONF
 listening-ip=127.0.0.1
-relay-ip=127.0.0.1
+relay-ip=$relay_ip
 listening-port=$port
 min-port=$relay_min
 max-port=$((relay_min + 31))

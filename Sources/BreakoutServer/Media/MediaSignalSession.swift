@@ -224,6 +224,8 @@ final class MediaSignalSession {
         await send([
             "type": "joined", "room": .string(room), "location": location.map { .string($0.uuidString.lowercased()) } ?? .null,
             "feedId": .string(feedId), "feeds": .array(feeds.sorted { $0.uuidString < $1.uuidString }.map(Self.feedJSON)),
+            // TURN for networks that let no UDP through: credentials for this person, for an hour.
+            "iceServers": configuration.iceServers(for: participantId, now: Date()),
         ], re: id)
     }
 

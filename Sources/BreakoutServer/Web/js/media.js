@@ -60,6 +60,8 @@ export function mediaPanel(app) {
     // lags behind a move: the service must silence it, or take it out, all the same.
     obeyHostMute: true,
     followMoves: true,
+    // And this one to play a page behind a network that lets only TURN through.
+    relayOnly: false,
   };
   app.media = m;
   // The last steps taken, for the curious and for the browser tests' failure reports.
@@ -213,6 +215,7 @@ export function mediaPanel(app) {
     clearTimeout(m.retryTimer);
     m.failures = 0;
     m.room = joined.room;
+    m.iceServers = joined.iceServers || [];
     // Where the service put me: the live stream may tell this page of the move a moment later.
     m.joined = joined.location ?? null;
     setProblem(null);
@@ -234,7 +237,7 @@ export function mediaPanel(app) {
       setProblem('Your camera and microphone are not available; you can still see and hear the others.');
       return;
     }
-    const pc = new RTCPeerConnection();
+    const pc = new RTCPeerConnection(peerConfiguration());
     m.publisher = pc;
     for (const track of m.local.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
     pc.onicecandidate = (event) => {
@@ -255,7 +258,7 @@ export function mediaPanel(app) {
 
   async function subscribe(feedId, generation) {
     if (m.feeds.has(feedId) || m.feeds.size >= MAX_FEEDS || generation !== m.generation) return;
-    const feed = { pc: new RTCPeerConnection(), stream: new MediaStream() };
+    const feed = { pc: new RTCPeerConnection(peerConfiguration()), stream: new MediaStream() };
     m.feeds.set(feedId, feed);
     feed.pc.ontrack = (event) => {
       for (const old of feed.stream.getTracks()) if (old.kind === event.track.kind) feed.stream.removeTrack(old);
@@ -286,6 +289,11 @@ export function mediaPanel(app) {
     try { feed.pc.close(); } catch { /* closed */ }
     if (tellNode) tell({ type: 'unsubscribe', feed: feedId });
     app.invalidate();
+  }
+
+  /** The TURN servers the node handed out with the join; `relayOnly` forces every path through them. */
+  function peerConfiguration() {
+    return { iceServers: m.iceServers || [], iceTransportPolicy: m.relayOnly ? 'relay' : 'all' };
   }
 
   function candidateOf(candidate) {
@@ -371,12 +379,23 @@ export function mediaPanel(app) {
     }
     const sent = { audio: 0, video: 0 };
     const mine = m.publisher;
+    const paths = {};
     if (mine) {
-      (await mine.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && sent[s.kind] !== undefined) sent[s.kind] += s.bytesSent || 0; });
+      const report = await mine.getStats();
+      report.forEach((s) => { if (s.type === 'outbound-rtp' && sent[s.kind] !== undefined) sent[s.kind] += s.bytesSent || 0; });
+      paths.me = pathOf(report);
     }
-    return { room: m.room, feeds: out, sent };
+    for (const [id, feed] of m.feeds) paths[id] = pathOf(await feed.pc.getStats());
+    return { room: m.room, feeds: out, sent, paths };
   }
   m.stats = stats;
+
+  /** How a connection's media goes: the local candidate type of its selected pair (`host`, `srflx`, `relay`). */
+  function pathOf(report) {
+    let pair = null;
+    report.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId); });
+    return pair ? report.get(pair.localCandidateId)?.candidateType ?? null : null;
+  }
 
   function destroy() {
     leave();
