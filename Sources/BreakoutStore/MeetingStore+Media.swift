@@ -19,43 +19,51 @@ extension MeetingStore {
         public let appliedIsUncertain: Bool
     }
 
-    /// Where the caller's media is: its participant id and location (nil: the main session).
-    public func mediaLocation(token: String, meetingId: UUID) async throws -> (participantId: UUID, location: UUID?) {
+    /// Where the caller's media is: its participant id, its location (nil: the main session) and
+    /// whether the host muted it.
+    public func mediaLocation(token: String, meetingId: UUID) async throws -> (participantId: UUID, location: UUID?, mutedByHost: Bool) {
         let logger = logger
         return try await withBoundedConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT p.id, p.meeting_id, m.status, p.location_room_id FROM participants p JOIN meetings m ON m.id = p.meeting_id
+                SELECT p.id, p.meeting_id, m.status, p.location_room_id, p.muted_by_host FROM participants p JOIN meetings m ON m.id = p.meeting_id
                 WHERE p.token_hash = \(Tokens.hash(token))
                 """, logger: logger)
-            for try await (participantId, tokenMeeting, status, location) in rows.decode((UUID, UUID, String, UUID?).self) {
+            for try await (participantId, tokenMeeting, status, location, muted) in rows.decode((UUID, UUID, String, UUID?, Bool).self) {
                 guard tokenMeeting == meetingId else { throw DomainError.meetingNotFound }
                 guard status == "active" else { throw DomainError.meetingEnded }
-                return (participantId, location)
+                return (participantId, location, muted)
             }
             throw DomainError.invalidToken
         }
     }
 
-    /// Where each of `participants` is now (nil: the main session), for the nodes' media signalling:
+    /// Where a participant is and whether the host muted it, as the media signalling follows it.
+    public struct MediaPresence: Sendable, Equatable {
+        public let location: UUID?
+        public let mutedByHost: Bool
+    }
+
+    /// Where each of `participants` is now (nil: the main session) and whether the host muted it,
+    /// for the nodes' media signalling:
     /// one read per meeting event, for the participants whose signalling this node serves. Someone
     /// who left or was removed is absent; an ended (or unknown) meeting answers nil.
-    public func mediaLocations(meetingId: UUID, participants: [UUID]) async throws -> [UUID: UUID?]? {
+    public func mediaLocations(meetingId: UUID, participants: [UUID]) async throws -> [UUID: MediaPresence]? {
         let logger = logger
         return try await withBoundedConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT m.status, p.id, p.location_room_id FROM meetings m
+                SELECT m.status, p.id, p.location_room_id, coalesce(p.muted_by_host, false) FROM meetings m
                 LEFT JOIN participants p ON p.meeting_id = m.id AND p.id = ANY(\(participants))
                 WHERE m.id = \(meetingId)
                 """, logger: logger)
             var active = false
-            var locations: [UUID: UUID?] = [:]
-            for try await (status, participantId, location) in rows.decode((String, UUID?, UUID?).self) {
+            var presence: [UUID: MediaPresence] = [:]
+            for try await (status, participantId, location, muted) in rows.decode((String, UUID?, UUID?, Bool).self) {
                 active = status == "active"
-                if let participantId { locations[participantId] = location }
+                if let participantId { presence[participantId] = MediaPresence(location: location, mutedByHost: muted) }
             }
-            return active ? locations : nil
+            return active ? presence : nil
         }
     }
 

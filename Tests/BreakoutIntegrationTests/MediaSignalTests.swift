@@ -41,7 +41,7 @@ struct MediaSignalTests {
             for _ in 0..<3 { _ = try await nginx.request(.GET, "\(meeting.path)/media", token: person.token) }
             let signal = try await SignalClient.connect(port: nginx.port, meeting, token: person.token)
             defer { signal.close() }
-            let joined = try await signal.call(["type": "join"])
+            let joined = try await signal.join()
             #expect(joined["room"]?.stringValue == "main-" + meeting.id.lowercased(), "\(joined)")
         }
     }
@@ -56,7 +56,7 @@ struct MediaSignalTests {
             let room = try #require(try await MediaTests.location(of: person.id, open, on: node)).lowercased()
             let signal = try await SignalClient.connect(node, open.meeting, token: person.token)
             defer { signal.close() }
-            let joined = try await signal.call(["type": "join"])
+            let joined = try await signal.join()
             #expect(joined["type"]?.stringValue == "joined", "\(joined)")
             #expect(joined["room"]?.stringValue == MediaTests.OpenMeeting.mediaRoom(room))
             #expect(joined["feedId"]?.stringValue == person.id.lowercased())
@@ -97,10 +97,10 @@ struct MediaSignalTests {
             // Two tabs on two nodes, then two on the same node.
             let first = try await SignalClient.connect(world.nodes[0], open.meeting, token: person.token)
             defer { first.close() }
-            #expect(try await first.call(["type": "join"])["type"]?.stringValue == "joined")
+            #expect(try await first.join()["type"]?.stringValue == "joined")
             let second = try await SignalClient.connect(world.nodes[1], open.meeting, token: person.token)
             defer { second.close() }
-            #expect(try await second.call(["type": "join"])["type"]?.stringValue == "joined")
+            #expect(try await second.join()["type"]?.stringValue == "joined")
             let left = try await first.next { $0["type"]?.stringValue == "left" }
             #expect(left["reason"]?.stringValue == "replaced")
             #expect(try await first.closed() == 4409)
@@ -108,7 +108,7 @@ struct MediaSignalTests {
             let third = try await SignalClient.connect(world.nodes[1], open.meeting, token: person.token)
             defer { third.close() }
             _ = try await second.next { $0["type"]?.stringValue == "left" && $0["reason"]?.stringValue == "replaced" }
-            #expect(try await third.call(["type": "join"])["type"]?.stringValue == "joined")
+            #expect(try await third.join()["type"]?.stringValue == "joined")
         }
     }
 
@@ -121,7 +121,7 @@ struct MediaSignalTests {
             var clients: [String: SignalClient] = [:]
             for (index, person) in [moved, removed].enumerated() {
                 let client = try await SignalClient.connect(world.nodes[index], open.meeting, token: person.token)
-                #expect(try await client.call(["type": "join"])["type"]?.stringValue == "joined")
+                #expect(try await client.join()["type"]?.stringValue == "joined")
                 clients[person.id] = client
             }
             defer { for client in clients.values { client.close() } }
@@ -140,7 +140,7 @@ struct MediaSignalTests {
             let took = ContinuousClock.now - started
             print("a moved feed left its old room \(took) after the move was sent")
             #expect(took < .seconds(1), "the old room's media stopped after \(took)")
-            let rejoined = try await clients[moved.id]!.call(["type": "join"])
+            let rejoined = try await clients[moved.id]!.join()
             #expect(rejoined["room"]?.stringValue == MediaTests.OpenMeeting.mediaRoom(to.lowercased()), "\(rejoined)")
 
             // The host removes the other.
@@ -203,14 +203,14 @@ struct MediaSignalTests {
             let room = MediaTests.OpenMeeting.mediaRoom(try #require(try await MediaTests.location(of: person.id, open, on: world.nodes[1]))).lowercased()
             let client = try await SignalClient.connect(world.nodes[0], open.meeting, token: person.token)
             defer { client.close() }
-            #expect(try await client.call(["type": "join"])["type"]?.stringValue == "joined")
+            #expect(try await client.join()["type"]?.stringValue == "joined")
             world.nodes[0].kill()
             try await eventually("the dead node's feed out of Janus", timeout: .seconds(3)) {
                 try await !world.api.participants(in: room).contains(person.id.lowercased())
             }
             let again = try await SignalClient.connect(world.nodes[1], open.meeting, token: person.token)
             defer { again.close() }
-            #expect(try await again.call(["type": "join"])["room"]?.stringValue == room)
+            #expect(try await again.join()["room"]?.stringValue == room)
         }
     }
 }
@@ -267,6 +267,15 @@ final class SignalClient: Sendable {
         // A text that is not an object cannot carry an id: its error comes without one.
         let isObject = if case .object = request { true } else { false }
         return try await next { answer in answer["re"]?.stringValue == id || (!isObject && answer["type"]?.stringValue == "error") }
+    }
+
+    /// Joins the caller's room's media, as a page does: again while the room is being prepared
+    /// (`media_not_ready`, right after a move, until the media worker has caught up).
+    func join() async throws -> JSONValue {
+        try await poll("a join answered", timeout: .seconds(5), every: .milliseconds(100)) { () async throws -> JSONValue? in
+            let answer = try await call(["type": "join"])
+            return answer["code"]?.stringValue == "media_not_ready" ? .none : answer
+        }
     }
 
     /// The first message received that matches, taken out (waits up to 5 s for it).

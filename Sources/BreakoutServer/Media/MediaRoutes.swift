@@ -28,7 +28,7 @@ struct MediaRoutes: Sendable {
         meeting.get("media") { _, context in
             let caller = try context.requireCaller()
             // Members only, even to learn that media is off.
-            let (participantId, location) = try await store.mediaLocation(token: caller.token, meetingId: caller.meetingId)
+            let (participantId, location, _) = try await store.mediaLocation(token: caller.token, meetingId: caller.meetingId)
             guard configuration != nil else { throw Self.mediaOff }
             worker?.notify(caller.meetingId)
             let answer = Answer(

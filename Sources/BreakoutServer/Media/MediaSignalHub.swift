@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// The media signalling connections this node serves, by meeting, and what tells them that the
-/// database moved, removed or let go of their participant.
+/// database moved, muted, removed or let go of their participant.
 ///
 /// Every node hears every meeting's NOTIFY. For a meeting with connections here, the hub reads
 /// where those participants are now (one query, for them only) and hands each connection its
@@ -18,8 +18,8 @@ import Synchronization
 final class MediaSignalHub: Sendable {
     /// What a connection is told.
     enum Change: Sendable {
-        /// The participant's location now (nil: the main session).
-        case location(UUID?)
+        /// Where the participant is now, and whether the host muted it.
+        case presence(MeetingStore.MediaPresence)
         /// The participant left or was removed, or the meeting ended.
         case gone
         /// Another connection of the same participant took over on this node.
@@ -96,8 +96,8 @@ final class MediaSignalHub: Sendable {
                 do {
                     let locations = try await store.mediaLocations(meetingId: meetingId, participants: Array(connections.keys))
                     for (participantId, entry) in connections {
-                        if let locations, let location = locations[participantId] {
-                            entry.deliver(.location(location))
+                        if let locations, let presence = locations[participantId] {
+                            entry.deliver(.presence(presence))
                         } else {
                             entry.deliver(.gone)
                         }

@@ -45,6 +45,10 @@ final class MediaSignalSession {
     private var subscriptions: [UUID: UInt64] = [:]
     /// The mids of my published audio and video (for muting one kind).
     private var mids: [SignalRequest.Kind: [String]] = [:]
+    /// What the participant asked not to send, and whether the host muted it: audio goes to the
+    /// room only when neither holds (the media worker's `moderate` is the backstop).
+    private var selfMuted: Set<SignalRequest.Kind> = []
+    private var mutedByHost = false
     /// Set when the connection must end (removed, meeting ended, replaced).
     private(set) var closeCode: WebSocketErrorCode?
 
@@ -91,8 +95,13 @@ final class MediaSignalSession {
             guard session != nil else { return true }
             forgetJanus()
             await send(["type": "left", "reason": "media_lost"], re: nil)
-        case .change(.location(let location)):
-            if room != nil && location != joinedLocation { await leaveRoom(reason: "moved") }
+        case .change(.presence(let presence)):
+            if room != nil && presence.location != joinedLocation {
+                await leaveRoom(reason: "moved")
+            } else if presence.mutedByHost != mutedByHost {
+                mutedByHost = presence.mutedByHost
+                try? await applySending(.audio)
+            }
         case .change(.gone):
             await leaveRoom(reason: "removed")
             closeCode = .init(codeNumber: 4410)
@@ -130,6 +139,8 @@ final class MediaSignalSession {
                     mids[kind, default: []].append(mid)
                 }
             }
+            if mutedByHost || selfMuted.contains(.audio) { try await applySending(.audio) }
+            if selfMuted.contains(.video) { try await applySending(.video) }
             await send(["type": "published", "sdp": .string(jsep)], re: id)
         case .unpublish:
             let answer = try await message(try joinedPublisher(), ["request": "unpublish"])
@@ -167,12 +178,9 @@ final class MediaSignalSession {
             _ = try await socket.request(body, ackIsEnough: true)
             if id != nil { await send(["type": "ok"], re: id) }
         case .mute(let kind, let muted):
-            let publisher = try joinedPublisher()
-            let streams = (mids[kind] ?? []).map { JSONValue.object(["mid": .string($0), "send": .bool(!muted)]) }
-            if !streams.isEmpty {
-                let answer = try await message(publisher, ["request": "configure", "streams": .array(streams)])
-                if answer.data["error_code"] != nil { throw Self.janusRefused(answer.data) }
-            }
+            _ = try joinedPublisher()
+            if muted { selfMuted.insert(kind) } else { selfMuted.remove(kind) }
+            try await applySending(kind)
             await send(["type": "ok"], re: id)
         case .leave:
             if let session { await socket.destroySession(session) }
@@ -185,7 +193,8 @@ final class MediaSignalSession {
     /// Janus session (the old one, if any, is destroyed, which leaves its room), a publisher handle,
     /// and the videoroom join under the participant's id with the token only the nodes know.
     private func join(id: String?) async throws {
-        let (participantId, location) = try await store.mediaLocation(token: token, meetingId: meetingId)
+        let (participantId, location, muted) = try await store.mediaLocation(token: token, meetingId: meetingId)
+        mutedByHost = muted
         guard participantId == self.participantId else { throw SignalRequest.Refusal(code: "invalid_token", detail: "The token changed hands.") }
         worker?.notify(meetingId)
         if let session { await socket.destroySession(session) }
@@ -306,6 +315,17 @@ final class MediaSignalSession {
     }
 
     // MARK: Helpers
+
+    /// Tells Janus whether to relay my `kind` to the room: audio only while neither I nor the host
+    /// muted it, video while I did not turn it off.
+    private func applySending(_ kind: SignalRequest.Kind) async throws {
+        guard let publisher, let streams = mids[kind], !streams.isEmpty else { return }
+        let sending = !selfMuted.contains(kind) && !(kind == .audio && mutedByHost)
+        let answer = try await message(publisher, ["request": "configure", "streams": .array(streams.map {
+            JSONValue.object(["mid": .string($0), "send": .bool(sending)])
+        })])
+        if answer.data["error_code"] != nil { throw Self.janusRefused(answer.data) }
+    }
 
     private func leaveRoom(reason: String) async {
         guard session != nil else { return }
