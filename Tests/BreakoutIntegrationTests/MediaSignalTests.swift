@@ -112,7 +112,7 @@ struct MediaSignalTests {
         }
     }
 
-    @Test("moved, removed, or the meeting ended: the feed leaves its room within 1 s, and the page is told",
+    @Test("moved, removed, or the meeting ended: the feed leaves its room within 1 s, and the page is told (and let go)",
           .enabled(if: JanusProcess.shouldRun, "janus not installed"))
     func databaseChangesReachJanus() async throws {
         try await MediaTests.withMedia(nodes: 2) { world in
@@ -155,6 +155,16 @@ struct MediaSignalTests {
                 try await !world.api.participants(in: removedRoom.lowercased()).contains(removed.id.lowercased())
             }
             #expect(ContinuousClock.now - removing < .seconds(1), "the removed feed stayed \(ContinuousClock.now - removing)")
+
+            // The host ends the meeting: the moved one, now in its new room, is let go too.
+            let ended = try await world.nodes[0].post("\(open.meeting.path)/end", token: open.meeting.hostToken)
+            try #require(ended.status == .ok || ended.status == .noContent, "\(ended.status) \(ended.body)")
+            let over = try await clients[moved.id]!.next { $0["type"]?.stringValue == "left" }
+            #expect(over["reason"]?.stringValue == "removed")
+            #expect(try await clients[moved.id]!.closed() == 4410)
+            try await eventually("the feed out of its room after the end (or the room gone)", timeout: .seconds(3)) {
+                await (try? world.api.participants(in: MediaTests.OpenMeeting.mediaRoom(to.lowercased())))?.contains(moved.id.lowercased()) != true
+            }
         }
     }
 
