@@ -25,13 +25,16 @@ import sys
 import time
 
 import websockets
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack
 
 from media_flow import MediaCluster
 from support import api
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# No STUN: aiortc asks Google's STUN server when given no configuration, and this machine has no
+# way out; host candidates on loopback are what the nodes' Janus is reached by here.
+NO_STUN = RTCConfiguration(iceServers=[])
 
 
 def cpu_seconds(pid):
@@ -107,7 +110,7 @@ class Person:
         joined = await self.signal.call(type="join")
         if self.publisher:
             await self.publisher.close()
-        pc = RTCPeerConnection()
+        pc = RTCPeerConnection(NO_STUN)
         pc.addTrack(AudioStreamTrack())
         await pc.setLocalDescription(await pc.createOffer())
         published = await self.signal.call(type="publish", sdp=pc.localDescription.sdp)
@@ -118,7 +121,7 @@ class Person:
     async def subscribe(self, feed):
         if feed in self.subscribers:
             return
-        pc = RTCPeerConnection()
+        pc = RTCPeerConnection(NO_STUN)
         self.subscribers[feed] = pc
         first = asyncio.get_running_loop().create_future()
 
