@@ -20,31 +20,34 @@ struct DatabaseErrorTests {
     func messageStaysInside(sqlState: String, status: Int, code: String) async throws {
         let marker = "secret-\(UUID().uuidString.prefix(8).lowercased())"
         let title = "Probe \(marker)"
-        let function = "test_refuse_\(marker.replacingOccurrences(of: "-", with: "_"))"
-        try await TestDatabase.withClient { client in
-            try await client.query(PostgresQuery(unsafeSQL: """
-                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    RAISE EXCEPTION 'relation "meetings" violates constraint "meetings_title_check" (%)', '\(marker)'
-                        USING ERRCODE = '\(sqlState)', CONSTRAINT = 'meetings_\(marker)_check', TABLE = 'meetings',
-                              DETAIL = 'Failing row contains (\(marker)).';
-                END $$;
-                """))
-            try await client.query(PostgresQuery(unsafeSQL: """
-                CREATE TRIGGER \(function) BEFORE INSERT ON meetings FOR EACH ROW
-                    WHEN (NEW.title = '\(title)') EXECUTE FUNCTION \(function)();
-                """))
-        }
+        // A database of its own: a trigger on the shared one's `meetings` would lock the table
+        // (DROP TRIGGER takes an exclusive lock) under every other test's requests.
+        let name = "db_errors_\(marker.dropFirst(7))"
+        guard var components = URLComponents(string: try TestDatabase.url) else { throw TestDatabase.Missing() }
+        components.path = "/\(name)"
+        let databaseURL = try #require(components.string)
+        try await TestDatabase.withClient { admin in try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)")) }
         let reply: Result<Node.Reply, any Error>
         do {
-            reply = .success(try await withNode { node in try await node.post("/v1/meetings", ["title": .string(title)]) })
+            try await TestDatabase.withClient(url: databaseURL) { client in
+                try await client.query(PostgresQuery(unsafeSQL: """
+                    CREATE FUNCTION refuse_probe() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RAISE EXCEPTION 'relation "meetings" violates constraint "meetings_title_check" (%)', '\(marker)'
+                            USING ERRCODE = '\(sqlState)', CONSTRAINT = 'meetings_\(marker)_check', TABLE = 'meetings',
+                                  DETAIL = 'Failing row contains (\(marker)).';
+                    END $$;
+                    """))
+                try await client.query(PostgresQuery(unsafeSQL: """
+                    CREATE TRIGGER refuse_probe BEFORE INSERT ON meetings FOR EACH ROW
+                        WHEN (NEW.title = '\(title)') EXECUTE FUNCTION refuse_probe();
+                    """))
+            }
+            reply = .success(try await withNode(databaseURL: databaseURL) { node in try await node.post("/v1/meetings", ["title": .string(title)]) })
         } catch {
             reply = .failure(error)
         }
-        try await TestDatabase.withClient(migrate: false) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "DROP TRIGGER \(function) ON meetings"))
-            try await client.query(PostgresQuery(unsafeSQL: "DROP FUNCTION \(function)()"))
-        }
+        try await TestDatabase.withClient { admin in try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)")) }
         let answer = try reply.get()
         #expect(Int(answer.status.code) == status, "\(answer.body)")
         #expect(answer.code == code)

@@ -120,11 +120,12 @@ extension ServerConfiguration {
 
 /// Builds a node the way `breakoutd serve` does (own pool, migrations before start) and runs `body`.
 func withNode<T: Sendable>(
-    configuration: ServerConfiguration = .testNode, _ body: @Sendable (Node) async throws -> T
+    configuration: ServerConfiguration = .testNode, databaseURL: String? = nil, _ body: @Sendable (Node) async throws -> T
 ) async throws -> T {
-    try await Migrator(logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
+    let databaseURL = try databaseURL ?? TestDatabase.url
+    try await Migrator(logger: TestDatabase.logger).migrate(databaseURL: databaseURL)
     let app = try BreakoutServer.buildApplication(
-        databaseURL: try TestDatabase.url, configuration: configuration, logger: TestDatabase.logger)
+        databaseURL: databaseURL, configuration: configuration, logger: TestDatabase.logger)
     return try await app.test(.router) { testClient in try await body(Node(client: testClient)) }
 }
 
