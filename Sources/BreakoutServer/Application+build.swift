@@ -150,7 +150,7 @@ struct Health: Sendable {
         router.get("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
             guard hub.isListening else {
-                throw Problem(status: .serviceUnavailable, code: "not_ready", detail: "The node's LISTEN connection is down.")
+                throw Problem(.notReady, "The node's LISTEN connection is down.")
             }
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -164,7 +164,7 @@ struct Health: Sendable {
                 }
                 return Self.text("ready\n")
             } catch {
-                throw Problem(status: .serviceUnavailable, code: "not_ready", detail: "The database is not reachable.")
+                throw Problem(.notReady, "The database is not reachable.")
             }
         }
     }

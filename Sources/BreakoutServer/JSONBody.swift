@@ -24,20 +24,19 @@ struct JSONBody {
         let buffer = try await request.body.collect(upTo: maxBytes)
         if buffer.readableBytes == 0 {
             if allowEmpty { return JSONBody(fields: [:]) }
-            throw Problem(status: .badRequest, code: "body_required", detail: "This endpoint needs a JSON object body.")
+            throw Problem(.bodyRequired, "This endpoint needs a JSON object body.")
         }
         if let type = request.headers[.contentType], !type.lowercased().contains("json") {
-            throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
-                          detail: "Send the body as application/json (got \(type)).")
+            throw Problem(.unsupportedMediaType, "Send the body as application/json (got \(type)).")
         }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
         } catch {
-            throw Problem(status: .badRequest, code: "malformed_json", detail: "The body is not valid JSON.")
+            throw Problem(.malformedJSON, "The body is not valid JSON.")
         }
         guard case .object(let fields) = value else {
-            throw Problem(status: .badRequest, code: "malformed_json", detail: "The body must be a JSON object.")
+            throw Problem(.malformedJSON, "The body must be a JSON object.")
         }
         return JSONBody(fields: fields)
     }
@@ -140,7 +139,6 @@ struct JSONBody {
     func finish() throws {
         let all = violations + unknownFieldViolations
         guard !all.isEmpty else { return }
-        throw Problem(status: .unprocessableContent, code: "validation_failed",
-                      detail: all.map { "\($0.field) \($0.message)" }.joined(separator: "; "), violations: all)
+        throw Problem(DomainError.invalid(all))
     }
 }

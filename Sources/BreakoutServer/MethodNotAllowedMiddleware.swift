@@ -22,8 +22,7 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             guard let allowed = allowedMethods(path: request.uri.path), !allowed.contains(request.method) else { throw error }
             var response = try Problem(
-                status: .methodNotAllowed, code: "method_not_allowed",
-                detail: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.map(\.rawValue).joined(separator: ", ")).")
+                .methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.map(\.rawValue).joined(separator: ", ")).")
                 .response(from: request, context: context)
             response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
             return response

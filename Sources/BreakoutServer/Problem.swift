@@ -11,11 +11,28 @@ public struct Problem: HTTPResponseError, Sendable {
     public var detail: String
     public var violations: [DomainError.Violation]
 
-    public init(status: HTTPResponse.Status, code: String, detail: String, violations: [DomainError.Violation] = []) {
+    /// Private: every code comes from a catalogue (`DomainError.Code`, `StoreError.Code`,
+    /// `ServerError.Code`), with its status from `status(of:)`.
+    private init(status: HTTPResponse.Status, code: String, detail: String, violations: [DomainError.Violation] = []) {
         self.status = status
         self.code = code
         self.detail = detail
         self.violations = violations
+    }
+
+    public init(_ code: ServerError.Code, _ detail: String) {
+        self.init(status: Self.status(of: code), code: code.rawValue, detail: detail)
+    }
+
+    /// A refusal of the framework's that has no code of ours (none is known to reach here):
+    /// `http_<status>`.
+    static func framework(_ status: HTTPResponse.Status, detail: String?) -> Problem {
+        Problem(status: status, code: "http_\(status.code)", detail: detail ?? status.reasonPhrase)
+    }
+
+    /// `sign_in_off` on `/auth/*`: that path does not exist in open mode (`/v1/me*` answers 401).
+    static func signInPathsOff(_ detail: String) -> Problem {
+        Problem(status: .notFound, code: ServerError.Code.signInOff.rawValue, detail: detail)
     }
 
     public init(_ error: DomainError) {
@@ -53,10 +70,29 @@ public struct Problem: HTTPResponseError, Sendable {
         }
     }
 
+    /// The status of each refusal of the HTTP layer (and of the balancer, for its own answers).
+    static func status(of code: ServerError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .missingToken, .notSignedIn, .signInOff: .unauthorized
+        case .bodyRequired, .malformedJSON: .badRequest
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .bodyTooLarge: .contentTooLarge
+        case .notFound, .apiTokenNotFound, .mediaOff: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .crossSiteRequest, .adminTokenRequired, .sessionRequired: .forbidden
+        case .tooManyAPITokens: .conflict
+        case .websocketRequired: .upgradeRequired
+        case .notReady, .serviceUnavailable: .serviceUnavailable
+        case .internalError: .internalServerError
+        case .rateLimited: .tooManyRequests
+        case .nodeUnavailable: .badGateway
+        case .nodeTimeout: .gatewayTimeout
+        }
+    }
+
     static func invalid(_ field: String, _ message: String) -> Problem { Problem(DomainError.invalid(field, message)) }
 
-    static let missingToken = Problem(
-        status: .unauthorized, code: "missing_token", detail: "Send the token as 'Authorization: Bearer <token>'.")
+    static let missingToken = Problem(.missingToken, "Send the token as 'Authorization: Bearer <token>'.")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var body: [String: JSONValue] = [
@@ -98,8 +134,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try Self.problem(for: error.status, detail: detail, request).response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-            return try Problem(status: .internalServerError, code: "internal_error",
-                               detail: "The server failed to handle the request.")
+            return try Problem(.internalError, "The server failed to handle the request.")
                 .response(from: request, context: context)
         }
     }
@@ -107,14 +142,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func problem(for status: HTTPResponse.Status, detail: String?, _ request: Request) -> Problem {
         switch status {
         case .notFound:
-            Problem(status: .notFound, code: "not_found", detail: "No such resource: \(request.method) \(request.uri.path).")
+            Problem(.notFound, "No such resource: \(request.method) \(request.uri.path).")
         case .contentTooLarge:
-            Problem(status: .contentTooLarge, code: "body_too_large",
-                    detail: "The request body is larger than the server accepts (\(JSONBody.maxBytes) bytes).")
+            Problem(.bodyTooLarge, "The request body is larger than the server accepts (\(JSONBody.maxBytes) bytes).")
         case .methodNotAllowed:
-            Problem(status: .methodNotAllowed, code: "method_not_allowed", detail: "\(request.method) is not allowed on \(request.uri.path).")
+            Problem(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path).")
         default:
-            Problem(status: status, code: "http_\(status.code)", detail: detail ?? status.reasonPhrase)
+            Problem.framework(status, detail: detail)
         }
     }
 }

@@ -63,8 +63,7 @@ struct Routes: Sendable {
         } else if let adminToken = configuration.adminToken {
             guard let token = Self.bearerToken(request) else { throw Problem.missingToken }
             guard Self.constantTimeEqual(token, adminToken) else {
-                throw Problem(status: .forbidden, code: "admin_token_required",
-                              detail: "Creating meetings needs the server's admin token.")
+                throw Problem(.adminTokenRequired, "Creating meetings needs the server's admin token.")
             }
         } else if configuration.signIn != nil {
             throw DomainError.signInRequired
@@ -317,13 +316,12 @@ extension Routes {
             do {
                 value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
             } catch {
-                throw Problem(status: .badRequest, code: "malformed_json", detail: "The body is not valid JSON.")
+                throw Problem(.malformedJSON, "The body is not valid JSON.")
             }
             return PreassignmentUpload(
                 format: .json, list: try PreassignmentList.parseJSON(value, maxRooms: configuration.maxRooms), unassigned: [])
         }
-        throw Problem(status: .unsupportedMediaType, code: "unsupported_media_type",
-                      detail: "Send the list as text/csv (Zoom's template or a Canvas group-set export) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
+        throw Problem(.unsupportedMediaType, "Send the list as text/csv (Zoom's template or a Canvas group-set export) or application/json (got \(type.isEmpty ? "no Content-Type" : type)).")
     }
 
     /// The rows of an upload that name nobody's room, as answered.

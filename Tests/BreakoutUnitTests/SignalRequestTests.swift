@@ -47,8 +47,16 @@ struct SignalRequestTests {
     func refuses(text: String, code: String) {
         let (id, request) = SignalRequest.parse(text)
         #expect(throws: SignalRequest.Refusal.self) { try request.get() }
-        if case .failure(let refusal) = request { #expect(refusal.code == code, "\(text): \(refusal)") }
+        if case .failure(let refusal) = request { #expect(refusal.code.rawValue == code, "\(text): \(refusal)") }
         if text.contains(#""id":"x""#) { #expect(id == "x") }
+    }
+
+    @Test("the OpenAPI document names every refusal of the signalling")
+    func documented() throws {
+        let text = try String(contentsOf: OpenAPIDocumentTests.file, encoding: .utf8)
+        for code in SignalRequest.Refusal.Code.allCases {
+            #expect(text.contains("`\(code.rawValue)`"), "openapi.yaml does not name \(code.rawValue)")
+        }
     }
 
     @Test("an SDP is bounded")

@@ -41,10 +41,9 @@ struct MediaRoutes: Sendable {
             let caller = try context.requireCaller()
             _ = try await store.mediaLocation(token: caller.token, meetingId: caller.meetingId)
             guard configuration != nil else { throw Self.mediaOff }
-            throw Problem(status: .upgradeRequired, code: "websocket_required",
-                          detail: "The media signalling is a WebSocket: connect with 'Upgrade: websocket'.")
+            throw Problem(.websocketRequired, "The media signalling is a WebSocket: connect with 'Upgrade: websocket'.")
         }
     }
 
-    static let mediaOff = Problem(status: .notFound, code: "media_off", detail: "This service runs without audio and video.")
+    static let mediaOff = Problem(.mediaOff, "This service runs without audio and video.")
 }

@@ -81,12 +81,12 @@ final class MediaSignalSession {
             do {
                 try await perform(try parsed.get(), id: id)
             } catch let refusal as SignalRequest.Refusal {
-                await send(["type": "error", "code": .string(refusal.code), "detail": .string(refusal.detail)], re: id)
+                await send(["type": "error", "code": .string(refusal.code.rawValue), "detail": .string(refusal.detail)], re: id)
             } catch let error as DomainError {
                 await send(["type": "error", "code": .string(error.code.rawValue), "detail": .string(error.detail)], re: id)
             } catch {
                 logger.warning("media signalling request failed", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
-                await send(["type": "error", "code": "media_unavailable",
+                await send(["type": "error", "code": .string(SignalRequest.Refusal.Code.mediaUnavailable.rawValue),
                             "detail": "The media server did not answer; try again."], re: id)
             }
         case .janus(.event(let event)):
@@ -149,7 +149,7 @@ final class MediaSignalSession {
         case .subscribe(let feed):
             try await subscribe(feed, id: id)
         case .answer(let feed, let sdp):
-            guard let handle = subscriptions[feed] else { throw SignalRequest.Refusal(code: "not_subscribed", detail: "You receive no such feed.") }
+            guard let handle = subscriptions[feed] else { throw SignalRequest.Refusal(code: .notSubscribed, detail: "You receive no such feed.") }
             let answer = try await message(handle, ["request": "start"], jsep: ["type": "answer", "sdp": .string(sdp)])
             if answer.data["error_code"] != nil { throw Self.janusRefused(answer.data) }
             await send(["type": "ok"], re: id)
@@ -161,7 +161,7 @@ final class MediaSignalSession {
         case .trickle(let feed, let candidate):
             let handle: UInt64
             if let feed {
-                guard let subscription = subscriptions[feed] else { throw SignalRequest.Refusal(code: "not_subscribed", detail: "You receive no such feed.") }
+                guard let subscription = subscriptions[feed] else { throw SignalRequest.Refusal(code: .notSubscribed, detail: "You receive no such feed.") }
                 handle = subscription
             } else {
                 handle = try joinedPublisher()
@@ -195,12 +195,12 @@ final class MediaSignalSession {
     private func join(id: String?) async throws {
         let (participantId, location, muted) = try await store.mediaLocation(token: token, meetingId: meetingId)
         mutedByHost = muted
-        guard participantId == self.participantId else { throw SignalRequest.Refusal(code: "invalid_token", detail: "The token changed hands.") }
+        guard participantId == self.participantId else { throw DomainError.invalidToken }
         worker?.notify(meetingId)
         if let session { await socket.destroySession(session) }
         forgetJanus()
         guard await socket.waitUntilConnected(timeout: .seconds(1)) else {
-            throw SignalRequest.Refusal(code: "media_unavailable", detail: "The media server cannot be reached; try again.")
+            throw SignalRequest.Refusal(code: .mediaUnavailable, detail: "The media server cannot be reached; try again.")
         }
         let yield = self.yield
         let session = try await socket.createSession { yield(.janus($0)) }
@@ -223,7 +223,7 @@ final class MediaSignalSession {
             await socket.destroySession(session)
             forgetJanus()
             // 433 (not allowed) or 426 (no such room): the worker has not yet put the caller there.
-            throw SignalRequest.Refusal(code: "media_not_ready", detail: "Your room's media is being prepared; join again in a moment.")
+            throw SignalRequest.Refusal(code: .mediaNotReady, detail: "Your room's media is being prepared; join again in a moment.")
         }
         self.publisher = publisher
         self.room = room
@@ -241,7 +241,7 @@ final class MediaSignalSession {
     private func subscribe(_ feed: UUID, id: String?) async throws {
         guard let session, let room else { throw Self.notJoined }
         guard feed != participantId, feeds.contains(feed) else {
-            throw SignalRequest.Refusal(code: "no_such_feed", detail: "Nobody publishes that feed in your room.")
+            throw SignalRequest.Refusal(code: .noSuchFeed, detail: "Nobody publishes that feed in your room.")
         }
         if let old = subscriptions.removeValue(forKey: feed) {
             _ = try? await socket.request(["janus": "detach", "session_id": Self.number(session), "handle_id": Self.number(old)])
@@ -382,8 +382,8 @@ final class MediaSignalSession {
 
     private static func feedJSON(_ feed: UUID) -> JSONValue { ["feed": .string(feed.uuidString.lowercased())] }
     private static func number(_ id: UInt64) -> JSONValue { .number(Double(id)) }
-    private static let notJoined = SignalRequest.Refusal(code: "not_joined", detail: "Join your room's media first.")
+    private static let notJoined = SignalRequest.Refusal(code: .notJoined, detail: "Join your room's media first.")
     private static func janusRefused(_ data: [String: JSONValue]) -> SignalRequest.Refusal {
-        SignalRequest.Refusal(code: "media_refused", detail: data["error"]?.stringValue ?? "The media server refused.")
+        SignalRequest.Refusal(code: .mediaRefused, detail: data["error"]?.stringValue ?? "The media server refused.")
     }
 }

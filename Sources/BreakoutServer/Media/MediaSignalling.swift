@@ -61,7 +61,7 @@ struct MediaSignalling: Sendable {
             try? await outbound.close(.init(codeNumber: 4000 + Int(problem.status.code)), reason: problem.code)
             return
         } catch {
-            try? await outbound.write(.text(Self.errorText(code: "service_unavailable", detail: "The database cannot be reached; connect again.")))
+            try? await outbound.write(.text(Self.errorText(code: ServerError.Code.serviceUnavailable.rawValue, detail: "The database cannot be reached; connect again.")))
             try? await outbound.close(.unexpectedServerError, reason: "service_unavailable")
             return
         }

@@ -36,14 +36,26 @@ enum SignalRequest: Equatable, Sendable {
         var sdpMLineIndex: Int?
     }
 
-    /// Why a text was refused: a stable code and a sentence, sent back as an `error` message.
+    /// Why a request was refused: a stable code and a sentence, sent back as an `error` message.
+    /// (A refusal of the token is the API's own code: `invalid_token`, `meeting_not_found`, …)
     struct Refusal: Error, Equatable {
-        let code: String
+        enum Code: String, CaseIterable {
+            case malformedSignal = "malformed_signal"
+            case signalRefused = "signal_refused"
+            case notJoined = "not_joined"
+            case notSubscribed = "not_subscribed"
+            case noSuchFeed = "no_such_feed"
+            case mediaNotReady = "media_not_ready"
+            case mediaUnavailable = "media_unavailable"
+            case mediaRefused = "media_refused"
+        }
+
+        let code: Code
         let detail: String
 
-        static func malformed(_ detail: String) -> Refusal { Refusal(code: "malformed_signal", detail: detail) }
+        static func malformed(_ detail: String) -> Refusal { Refusal(code: .malformedSignal, detail: detail) }
         static func refused(_ type: String) -> Refusal {
-            Refusal(code: "signal_refused", detail: "'\(type)' is not a request of the media signalling; the node speaks for you to the media server.")
+            Refusal(code: .signalRefused, detail: "'\(type)' is not a request of the media signalling; the node speaks for you to the media server.")
         }
     }
 

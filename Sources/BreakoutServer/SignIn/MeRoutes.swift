@@ -32,11 +32,10 @@ struct MeRoutes: Sendable {
 
     func requireUser(_ context: BreakoutRequestContext) throws -> User {
         guard signIn != nil else {
-            throw Problem(status: .unauthorized, code: "sign_in_off",
-                          detail: "This service runs without campus sign-in: nobody is signed in.")
+            throw Problem(.signInOff, "This service runs without campus sign-in: nobody is signed in.")
         }
         guard let user = context.user else {
-            throw Problem(status: .unauthorized, code: "not_signed_in", detail: "Sign in first: GET /auth/login.")
+            throw Problem(.notSignedIn, "Sign in first: GET /auth/login.")
         }
         return user
     }
@@ -64,8 +63,7 @@ struct MeRoutes: Sendable {
         let user = try requireUser(context)
         // A leaked token must not be able to make itself a successor: minting needs the person.
         guard !context.userByAPIToken else {
-            throw Problem(status: .forbidden, code: "session_required",
-                          detail: "API tokens are made by a person signed in with the campus account, not by a token.")
+            throw Problem(.sessionRequired, "API tokens are made by a person signed in with the campus account, not by a token.")
         }
         let limits = signIn?.apiTokens ?? .init()
         var body = try await JSONBody.read(request)
@@ -76,8 +74,7 @@ struct MeRoutes: Sendable {
             userId: user.id, name: try Routes.present(name), expiresInDays: (days ?? nil) ?? limits.maxDays, maxAlive: limits.perPerson,
             claim: context.idempotencyClaim)
         else {
-            throw Problem(status: .conflict, code: "too_many_api_tokens",
-                          detail: "You have \(limits.perPerson) API tokens that still work: revoke one first.")
+            throw Problem(.tooManyAPITokens, "You have \(limits.perPerson) API tokens that still work: revoke one first.")
         }
         return try Routes.json(made.answer, status: .created)
     }
@@ -86,7 +83,7 @@ struct MeRoutes: Sendable {
         let user = try requireUser(context)
         guard let raw = context.parameters.get("tokenId"), let id = UUID(uuidString: raw),
               try await store.revokeAPIToken(userId: user.id, id: id)
-        else { throw Problem(status: .notFound, code: "api_token_not_found", detail: "You have no API token with that id.") }
+        else { throw Problem(.apiTokenNotFound, "You have no API token with that id.") }
         return Response(status: .noContent)
     }
 }

@@ -42,6 +42,5 @@ struct PeopleMiddleware: RouterMiddleware {
     }
 
     static let crossSite = Problem(
-        status: .forbidden, code: "cross_site_request",
-        detail: "This request comes from another site's page; sign-in cookies work only on this service's own pages.")
+        .crossSiteRequest, "This request comes from another site's page; sign-in cookies work only on this service's own pages.")
 }

@@ -24,7 +24,7 @@ struct SignInRoutes: Sendable {
     /// (and 405 for another method, as for every path).
     static func registerOpenMode(on router: Router<BreakoutRequestContext>) {
         let off: @Sendable (Request, BreakoutRequestContext) async throws -> Response = { _, _ in
-            throw Problem(status: .notFound, code: "sign_in_off", detail: "This service runs without campus sign-in.")
+            throw Problem.signInPathsOff("This service runs without campus sign-in.")
         }
         router.get("auth/login", use: off)
         router.get("auth/callback", use: off)
