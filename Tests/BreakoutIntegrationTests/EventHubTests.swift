@@ -16,7 +16,8 @@ func withHubNode<T: Sendable>(
 ) async throws -> T {
     try await Migrator(directory: TestDatabase.sqlDirectory, logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
     let client = try TestDatabase.makeClient()
-    let store = MeetingStore(client: client, logger: TestDatabase.logger)
+    // 5 s to lease a connection, as in-process test nodes have (`ServerConfiguration.testNode`).
+    let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: .seconds(5))
     let hub = EventHub(store: store, bufferLimit: bufferLimit, heartbeat: heartbeat, recentEvents: recentEvents)
     let router = BreakoutServer.buildRouter(store: store, hub: hub, configuration: .init(nodeId: "hub-test", heartbeat: heartbeat))
     var app = Application(router: router, logger: TestDatabase.logger)
