@@ -92,6 +92,21 @@ extension MediaTests {
             }
         }
 
+        @Test("a client that floods the signalling is closed (1008); the node goes on serving the others",
+              .enabled(if: JanusProcess.shouldRun, "janus not installed"))
+        func floodIsClosed() async throws {
+            try await MediaTests.withMedia(nodes: 1) { world in
+                let open = try await MediaTests.openMeeting(on: world.nodes, api: world.api)
+                let flooder = try await SignalClient.connect(world.nodes[0], open.meeting, token: open.people[0].token)
+                defer { flooder.close() }
+                for _ in 0..<2000 { try? await flooder.send(["type": "join"]) }
+                #expect(try await flooder.closed() == 1008)
+                let other = try await SignalClient.connect(world.nodes[0], open.meeting, token: open.people[1].token)
+                defer { other.close() }
+                #expect(try await other.join()["type"]?.stringValue == "joined")
+            }
+        }
+
         @Test("a second connection of the same person replaces the first: one feed under that id, the first told and closed",
               .enabled(if: JanusProcess.shouldRun, "janus not installed"))
         func secondJoinReplaces() async throws {
@@ -268,6 +283,12 @@ final class SignalClient: Sendable {
         return client
     }
 
+    /// Sends `request` as it is, waiting for no answer.
+    func send(_ request: JSONValue) async throws {
+        let writer = try #require(state.withLock { $0.writer })
+        try await writer.write(.text(String(decoding: try JSONEncoder().encode(request), as: UTF8.self)))
+    }
+
     /// Sends `request` (with an id) and returns the answer carrying that id as `re`.
     func call(_ request: JSONValue) async throws -> JSONValue {
         let id = "r\(counter.add(1, ordering: .relaxed).newValue)"
@@ -317,6 +338,7 @@ final class SignalClient: Sendable {
         case .unknown(let number): Int(number)
         case .normalClosure: 1000
         case .goingAway: 1001
+        case .policyViolation: 1008
         default: -1
         }
     }

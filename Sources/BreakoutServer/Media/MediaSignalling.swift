@@ -7,6 +7,7 @@ import Logging
 import NIOWebSocket
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `GET /v1/meetings/{meetingId}/media/signal` as a WebSocket: the one door to a room's audio and
 /// video (docs/decisions.md, "One door to the media"). Authenticated like the live stream (a bearer
@@ -23,6 +24,10 @@ struct MediaSignalling: Sendable {
     let logger: Logger
     /// How often each Janus session is kept alive (Janus forgets one after 60 s of silence).
     static let keepalive = Duration.seconds(20)
+    /// Requests a connection may have waiting: a page has a handful at once (a join, a publish, a
+    /// few subscriptions and their candidates). A client that sends faster than the node and Janus
+    /// answer is closed (1008), so that no connection queues without bound.
+    static let maxWaiting = 256
 
     /// The meeting id of a signalling path, or nil for every other path.
     static func meetingId(ofSignalPath path: String) -> UUID? {
@@ -67,6 +72,7 @@ struct MediaSignalling: Sendable {
         }
         let (inputs, continuation) = AsyncStream.makeStream(of: MediaSignalSession.Input.self)
         let yield: @Sendable (MediaSignalSession.Input) -> Void = { continuation.yield($0) }
+        let waiting = WaitingRequests()
         let session = MediaSignalSession(
             meetingId: meetingId, participantId: participantId, token: token, socket: socket, store: store,
             configuration: configuration, worker: worker, outbound: outbound, yield: yield, logger: logger)
@@ -75,7 +81,12 @@ struct MediaSignalling: Sendable {
             group.addTask {
                 do {
                     for try await message in inbound.messages(maxSize: SignalRequest.maxSDPBytes + 4096) {
-                        if case .text(let text) = message { yield(.client(text)) }
+                        guard case .text(let text) = message else { continue }
+                        if waiting.count.add(1, ordering: .relaxed).newValue > Self.maxWaiting {
+                            try? await outbound.close(.policyViolation, reason: "too many requests waiting")
+                            break
+                        }
+                        yield(.client(text))
                     }
                 } catch {}
                 yield(.closed)
@@ -87,6 +98,7 @@ struct MediaSignalling: Sendable {
                 }
             }
             for await input in inputs {
+                if case .client = input { waiting.count.subtract(1, ordering: .relaxed) }
                 if await !session.handle(input) { break }
             }
             hub.unregister(meetingId: meetingId, participantId: participantId, id: registration)
@@ -102,4 +114,9 @@ struct MediaSignalling: Sendable {
         let message: JSONValue = ["type": "error", "code": .string(code), "detail": .string(detail)]
         return (try? JSONEncoder.sortedKeys.encode(message)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
+}
+
+/// The client's requests not yet handled on one connection.
+private final class WaitingRequests: Sendable {
+    let count = Atomic<Int>(0)
 }
