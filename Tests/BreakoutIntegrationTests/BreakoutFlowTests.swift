@@ -10,7 +10,7 @@ import Testing
 struct BreakoutFlowTests {
     @Test("a meeting holds at most its cap of people besides the host: the next join is 409 meeting_full, and a place freed is taken again")
     func participantCap() async throws {
-        var configuration = ServerConfiguration(nodeId: "cap")
+        var configuration = ServerConfiguration(nodeId: "cap", databaseConnectTimeout: TestDatabase.leaseBound)
         configuration.maxParticipants = 2
         try await withNode(configuration: configuration) { node in
             let meeting = try await TestMeeting.create(on: node)

@@ -16,10 +16,9 @@ func withHubNode<T: Sendable>(
 ) async throws -> T {
     try await Migrator(directory: TestDatabase.sqlDirectory, logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
     let client = try TestDatabase.makeClient()
-    // 5 s to lease a connection, as in-process test nodes have (`ServerConfiguration.testNode`).
-    let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: .seconds(5))
+    let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
     let hub = EventHub(store: store, bufferLimit: bufferLimit, heartbeat: heartbeat, recentEvents: recentEvents)
-    let router = BreakoutServer.buildRouter(store: store, hub: hub, configuration: .init(nodeId: "hub-test", heartbeat: heartbeat))
+    let router = BreakoutServer.buildRouter(store: store, hub: hub, configuration: .init(nodeId: "hub-test", heartbeat: heartbeat, databaseConnectTimeout: TestDatabase.leaseBound))
     var app = Application(router: router, logger: TestDatabase.logger)
     app.addServices(client, hub)
     return try await app.test(.router) { testClient in try await body(Node(client: testClient), hub, store) }
@@ -181,7 +180,7 @@ struct EventHubTests {
     @Test("shutdown ends every stream with a shutdown signal and the node counts no live stream")
     func shutdownEndsStreams() async throws {
         try await TestDatabase.withClient { client in
-            let store = MeetingStore(client: client, logger: TestDatabase.logger)
+            let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
             let hub = EventHub(store: store)
             let meeting = UUID()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -211,7 +210,7 @@ struct EventHubTests {
     @Test("ending the streams early (the server shuts down first) keeps the hub running until its own turn")
     func endStreamsBeforeHubStops() async throws {
         try await TestDatabase.withClient { client in
-            let store = MeetingStore(client: client, logger: TestDatabase.logger)
+            let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
             let hub = EventHub(store: store)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await hub.run() }

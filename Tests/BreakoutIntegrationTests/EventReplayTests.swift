@@ -62,7 +62,7 @@ struct EventReplayTests {
     /// The manager's events after `first`, read from the log, applied to it.
     static func replay(_ first: JSONValue, meetingId: String) async throws -> JSONValue {
         try await TestDatabase.withClient { client in
-            let store = MeetingStore(client: client, logger: TestDatabase.logger)
+            let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
             let id = try #require(UUID(uuidString: meetingId))
             let events = try await store.events(of: id, after: Int64(try #require(first["seq"]?.intValue)), limit: 1000)
             var state = SnapshotReducer(first)

@@ -12,7 +12,7 @@ struct GroupCommitTests {
     @Test("a batch with a refused command in the middle applies the others, once each, with gap-free seqs")
     func refusedCommandRefusesOnlyItself() async throws {
         try await TestDatabase.withClient { client in
-            let store = MeetingStore(client: client, logger: TestDatabase.logger)
+            let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
             let created = try await store.createMeeting(title: "Lecture", hostName: "Host", settings: .init(breakoutRoomsEnabled: true))
             let meetingId = created.meeting.id
             let code = created.meeting.code
@@ -86,7 +86,7 @@ struct GroupCommitTests {
     func meetingsShareATransaction() async throws {
         try await TestDatabase.withClient { client in
             // One transaction in flight on this "node", so the next batches must wait and go together.
-            let store = MeetingStore(client: client, logger: TestDatabase.logger, maxGroupTransactions: 1)
+            let store = MeetingStore(client: client, logger: TestDatabase.logger, maxGroupTransactions: 1, connectTimeout: TestDatabase.leaseBound)
             var meetings: [(host: Caller, person: Caller, room: UUID)] = []
             for title in ["Blocked", "B", "C", "D"] {
                 let created = try await store.createMeeting(title: title, hostName: "Host", settings: .init(breakoutRoomsEnabled: true))

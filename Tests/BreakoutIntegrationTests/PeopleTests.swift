@@ -22,7 +22,7 @@ struct PeopleTests {
     static func withStore<T: Sendable>(_ body: @Sendable (MeetingStore, PostgresClient) async throws -> T) async throws -> T {
         try await Migrator(logger: TestDatabase.logger).migrate(databaseURL: try TestDatabase.url)
         return try await TestDatabase.withClient { client in
-            try await body(MeetingStore(client: client, logger: TestDatabase.logger), client)
+            try await body(MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound), client)
         }
     }
 
@@ -95,7 +95,7 @@ struct PeopleTests {
             let session = try await store.startSession(userId: ada.id, lifetime: .seconds(3600))
             #expect(try await store.sessionUser(token: session, lifetime: .seconds(3600))?.id == ada.id)
             // Another node is just another store on the same database.
-            let otherNode = MeetingStore(client: client, logger: TestDatabase.logger)
+            let otherNode = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
             #expect(try await otherNode.sessionUser(token: session, lifetime: .seconds(3600))?.id == ada.id)
             try await store.endSession(token: session)
             #expect(try await otherNode.sessionUser(token: session, lifetime: .seconds(3600)) == nil, "signed out on every node")

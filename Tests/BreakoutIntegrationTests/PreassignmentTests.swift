@@ -104,7 +104,7 @@ struct PreassignmentTests {
 
     @Test("a Canvas group-set export: groups become rooms, logins get the campus domain, students in no group are listed as unassigned")
     func canvasExport() async throws {
-        try await withNode(configuration: .init(nodeId: "test", loginDomain: "uio.no")) { node in
+        try await withNode(configuration: .init(nodeId: "test", loginDomain: "uio.no", databaseConnectTimeout: TestDatabase.leaseBound)) { node in
             let meeting = try await TestMeeting.create(on: node)
             let p = meeting.path
             let h = meeting.hostToken

@@ -44,7 +44,7 @@ struct RequestLogTests {
         let records = Records()
         let logger = Logger(label: "request-log-test") { _ in CapturingHandler(records: records) }
         let app = try BreakoutServer.buildApplication(
-            databaseURL: try TestDatabase.url, configuration: .init(nodeId: "log-test"), logger: logger)
+            databaseURL: try TestDatabase.url, configuration: .init(nodeId: "log-test", databaseConnectTimeout: TestDatabase.leaseBound), logger: logger)
         try await app.test(.router) { client in
             var headers = HTTPFields()
             headers[HTTPField.Name("X-Request-Id")!] = "balancer-id-42"

@@ -100,7 +100,7 @@ struct SharedSnapshotTests {
             let meeting = try await TestMeeting.create(on: node)
             _ = try await meeting.join("Ada", on: node)
             try await TestDatabase.withClient { client in
-                let snapshots = SharedSnapshots(store: MeetingStore(client: client, logger: TestDatabase.logger))
+                let snapshots = SharedSnapshots(store: MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound))
                 let meetingId = UUID(uuidString: meeting.id)!
                 let seqs = try await withThrowingTaskGroup(of: Int64.self) { group in
                     for _ in 0..<20 { group.addTask { try await snapshots.snapshot(of: meetingId, atLeast: 0).seq } }
@@ -127,7 +127,7 @@ struct SharedSnapshotTests {
             let ada = try await meeting.join("Ada", email: "ada@example.edu", on: node)
             _ = try await node.post("\(meeting.path)/breakout", token: meeting.hostToken, ["roomCount": 2, "mode": "automatic"])
             try await TestDatabase.withClient { client in
-                let store = MeetingStore(client: client, logger: TestDatabase.logger)
+                let store = MeetingStore(client: client, logger: TestDatabase.logger, connectTimeout: TestDatabase.leaseBound)
                 let snapshots = SharedSnapshots(store: store)
                 let meetingId = UUID(uuidString: meeting.id)!
                 for participant in [meeting.hostId, ada.id] {

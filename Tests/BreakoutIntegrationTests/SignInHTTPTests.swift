@@ -24,7 +24,7 @@ struct SignInHTTPTests {
             // Nothing listens there: a provider that is down.
             issuer: "http://127.0.0.1:9", clientId: "breakout", clientSecret: "s", publicURL: publicURL,
             tokenSecret: PeopleTests.secret, hostPolicy: HostPolicy("claim:eduPersonAffiliation=employee,faculty")!)
-        return ServerConfiguration(nodeId: nodeId, signIn: signIn)
+        return ServerConfiguration(nodeId: nodeId, signIn: signIn, databaseConnectTimeout: TestDatabase.leaseBound)
     }
 
     /// A session for a new person with `affiliation`, as the callback would have started it: the

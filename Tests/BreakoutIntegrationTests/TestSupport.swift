@@ -26,6 +26,11 @@ enum TestDatabase {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
 
+    /// How long a test's store may take to lease a database connection: 5 s, where a node has 2.
+    /// Dozens of tests start their pools at once on two cores at the start of a whole run; a first
+    /// connection took over 2 s there, and its request answered 503, in three runs of a day.
+    static let leaseBound = Duration.seconds(5)
+
     static var logger: Logger {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
@@ -112,10 +117,8 @@ struct Node: Sendable {
 }
 
 extension ServerConfiguration {
-    /// An in-process test node: as a real one, except that opening a database connection may take
-    /// 5 s instead of 2 (dozens of tests start their nodes at once on two cores: a fresh pool's
-    /// first connection took over 2 s once in a whole run, and its request answered 503).
-    static var testNode: ServerConfiguration { .init(nodeId: "test", databaseConnectTimeout: .seconds(5)) }
+    /// An in-process test node: as a real one, except for `TestDatabase.leaseBound`.
+    static var testNode: ServerConfiguration { .init(nodeId: "test", databaseConnectTimeout: TestDatabase.leaseBound) }
 }
 
 /// Builds a node the way `breakoutd serve` does (own pool, migrations before start) and runs `body`.
@@ -131,8 +134,8 @@ func withNode<T: Sendable>(
 
 /// Two nodes on the same database, each with its own pool, as two processes behind a load balancer.
 func withTwoNodes<T: Sendable>(_ body: @Sendable (Node, Node) async throws -> T) async throws -> T {
-    try await withNode(configuration: .init(nodeId: "a")) { a in
-        try await withNode(configuration: .init(nodeId: "b")) { b in try await body(a, b) }
+    try await withNode(configuration: .init(nodeId: "a", databaseConnectTimeout: TestDatabase.leaseBound)) { a in
+        try await withNode(configuration: .init(nodeId: "b", databaseConnectTimeout: TestDatabase.leaseBound)) { b in try await body(a, b) }
     }
 }
 
