@@ -264,11 +264,7 @@ extension MeetingStore {
     ) async throws -> Result? {
         let logger = logger
         return try await boundedTransaction { connection -> Result? in
-            var locked = false
-            for try await got in try await connection.query(
-                "SELECT pg_try_advisory_xact_lock(hashtext('breakout media audit'))", logger: logger
-            ).decode(Bool.self) { locked = got }
-            guard locked else { return nil }
+            guard try await Self.tryTransactionLock("breakout media audit", on: connection, logger: logger) else { return nil }
             return try await body { rooms in
                 let meetings = rooms.compactMap { $0.hasPrefix("main-") ? UUID(uuidString: String($0.dropFirst(5))) : nil }
                 let breakouts = rooms.compactMap { $0.hasPrefix("room-") ? UUID(uuidString: String($0.dropFirst(5))) : nil }
@@ -299,11 +295,7 @@ extension MeetingStore {
     ) async throws -> Result? {
         let logger = logger
         return try await boundedTransaction { connection -> Result? in
-            var locked = false
-            for try await got in try await connection.query(
-                "SELECT pg_try_advisory_xact_lock(hashtext('breakout media moderation'))", logger: logger
-            ).decode(Bool.self) { locked = got }
-            guard locked else { return nil }
+            guard try await Self.tryTransactionLock("breakout media moderation", on: connection, logger: logger) else { return nil }
             var rooms: [String: [UUID: Bool]] = [:]
             for try await (room, participantId, muted) in try await connection.query(
                 """
@@ -313,5 +305,15 @@ extension MeetingStore {
             ).decode((String, UUID, Bool).self) { rooms[room, default: [:]][participantId] = muted }
             return try await body(rooms)
         }
+    }
+
+    /// Takes the transaction-scoped advisory lock `name` if nobody holds it: one pass at a time
+    /// over all nodes, released with the transaction.
+    static func tryTransactionLock(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        var locked = false
+        for try await got in try await connection.query(
+            "SELECT pg_try_advisory_xact_lock(hashtext(\(name)))", logger: logger
+        ).decode(Bool.self) { locked = got }
+        return locked
     }
 }
